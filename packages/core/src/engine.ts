@@ -1,0 +1,185 @@
+import { FlagsError, type FlagsIssue } from './errors.js'
+import { compileFlag, type CompiledFlag } from './load/compile-flag.js'
+import type { FlagDefinition, FlagsDocument } from './load/flags-document.js'
+import { parseJson } from './load/parse-json.js'
+import { validateDocument } from './load/validate-document.js'
+import { evaluateFlag, failure, type VariantOutcome } from './evaluate-flag.js'
+import { systemClock } from './system-clock.js'
+import type {
+  BulkResolution,
+  Clock,
+  EvaluationContext,
+  FlagMetadata,
+  FlagValue,
+  JsonObject,
+  Logger,
+  Resolution,
+} from './types.js'
+
+/** Options for {@link createEngine}. */
+export interface EngineOptions {
+  /** Receives load warnings and broken-flag notices. Default: silent. */
+  readonly logger?: Logger
+  /** Source of `$flagd.timestamp`, read only by rules that use it. Default: the system clock. */
+  readonly clock?: Clock
+}
+
+/** Options for {@link Engine.load}. */
+export interface LoadOptions {
+  /** Names the document in error messages, e.g. the file path. */
+  readonly source?: string
+}
+
+/** What a successful {@link Engine.load} changed and noticed. */
+export interface LoadResult {
+  /** Keys whose definition was added, removed or modified (for `PROVIDER_CONFIGURATION_CHANGED`). */
+  readonly changedFlags: readonly string[]
+  /** Flags whose targeting cannot be compiled; they evaluate to `ERROR/PARSE_ERROR`. */
+  readonly brokenFlags: readonly FlagsIssue[]
+  /** Rule problems that flagd tolerates too (the rule still evaluates; e.g. schema deviations). */
+  readonly warnings: readonly FlagsIssue[]
+}
+
+/** An in-memory flag set. Loading is atomic; evaluating never throws. */
+export interface Engine {
+  /**
+   * Replaces the flag set with a flagd document (JSON text or an already-parsed object).
+   * Throws {@link FlagsError} on an invalid document; the previous flag set keeps serving.
+   */
+  load(document: string | FlagsDocument, options?: LoadOptions): LoadResult
+  /** Evaluates a flag; the type of `defaultValue` is the type expected. Never throws. */
+  evaluate(flagKey: string, defaultValue: boolean, context?: EvaluationContext): Resolution<boolean>
+  evaluate(flagKey: string, defaultValue: string, context?: EvaluationContext): Resolution<string>
+  evaluate(flagKey: string, defaultValue: number, context?: EvaluationContext): Resolution<number>
+  evaluate<T extends JsonObject>(flagKey: string, defaultValue: T, context?: EvaluationContext): Resolution<T>
+  /** Evaluates every flag (disabled ones report `DISABLED`), like flagd's `ResolveAll`. */
+  evaluateAll(context?: EvaluationContext): BulkResolution[]
+  /** The keys of the loaded flags, in document order. */
+  flagKeys(): string[]
+  /** The flag as loaded (before `$ref` resolution), or `undefined`. */
+  flagDefinition(flagKey: string): FlagDefinition | undefined
+  /** The flag set's own metadata. */
+  flagSetMetadata(): FlagMetadata
+}
+
+interface FlagSet {
+  readonly flags: ReadonlyMap<string, CompiledFlag>
+  readonly definitions: ReadonlyMap<string, FlagDefinition>
+  readonly metadata: FlagMetadata
+}
+
+const EMPTY_SET: FlagSet = { flags: new Map(), definitions: new Map(), metadata: Object.freeze({}) }
+const EMPTY_CONTEXT: EvaluationContext = Object.freeze({})
+
+/**
+ * Creates an evaluation engine. It starts empty: every flag is `FLAG_NOT_FOUND` until `load`.
+ *
+ * @example
+ * const engine = createEngine()
+ * engine.load(flagsJson, { source: 'flags.json' })
+ * const r = engine.evaluate('new-search', false, { targetingKey: 'session-42', tier: 'pro' })
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const clock = options.clock ?? systemClock
+  const nowSeconds = (): number => Math.floor(clock() / 1000)
+  const logger = options.logger ?? {}
+  let current = EMPTY_SET
+
+  function load(input: string | FlagsDocument, loadOptions: LoadOptions = {}): LoadResult {
+    const { source } = loadOptions
+    const document = typeof input === 'string' ? parseJson(input, source) : copyJson(input, source)
+    const { warnings } = validateDocument(document, source)
+    const valid = document as FlagsDocument
+    const setMetadata: FlagMetadata = Object.freeze({ ...valid.metadata })
+    const evaluators = valid.$evaluators ?? {}
+    const flags = new Map<string, CompiledFlag>()
+    const definitions = new Map<string, FlagDefinition>()
+    const brokenFlags: FlagsIssue[] = []
+    for (const [key, definition] of Object.entries(valid.flags)) {
+      const flag = compileFlag({ key, definition, evaluators, setMetadata, nowSeconds })
+      flags.set(key, flag)
+      definitions.set(key, definition)
+      if (flag.brokenBecause !== undefined) brokenFlags.push(flag.brokenBecause)
+    }
+    const changedFlags = diff(current.flags, flags)
+    current = { flags, definitions, metadata: setMetadata }
+    const where = source === undefined ? '' : `${source}: `
+    for (const issue of brokenFlags) logger.warn?.(`${where}flag ${JSON.stringify(issue.flagKey)} will evaluate to PARSE_ERROR: ${issue.path}: ${issue.message}`)
+    for (const issue of warnings) logger.warn?.(`${where}${issue.path}: ${issue.message}`)
+    return { changedFlags, brokenFlags, warnings }
+  }
+
+  function evaluate(flagKey: string, defaultValue: FlagValue, context?: EvaluationContext): Resolution<FlagValue> {
+    const set = current
+    try {
+      const flag = set.flags.get(flagKey)
+      if (flag === undefined) {
+        return failure(defaultValue, 'FLAG_NOT_FOUND', `flag ${JSON.stringify(flagKey)} not found`, set.metadata)
+      }
+      const outcome = evaluateFlag(flag, contextOf(context))
+      return typed(flag, outcome, defaultValue)
+    } catch (error) {
+      return failure(defaultValue, 'GENERAL', `evaluation failed: ${String(error)}`, set.metadata)
+    }
+  }
+
+  function evaluateAll(context?: EvaluationContext): BulkResolution[] {
+    const set = current
+    const results: BulkResolution[] = []
+    for (const flag of set.flags.values()) {
+      let outcome: VariantOutcome
+      try {
+        outcome = evaluateFlag(flag, contextOf(context))
+      } catch (error) {
+        outcome = { reason: 'ERROR', errorCode: 'GENERAL', errorMessage: String(error), flagMetadata: flag.metadata }
+      }
+      results.push({ flagKey: flag.key, ...outcome })
+    }
+    return results
+  }
+
+  return {
+    load,
+    evaluate: evaluate as Engine['evaluate'],
+    evaluateAll,
+    flagKeys: () => [...current.flags.keys()],
+    flagDefinition: (flagKey) => current.definitions.get(flagKey),
+    flagSetMetadata: () => current.metadata,
+  }
+}
+
+/** Applies the caller's type: a variant of another type is `TYPE_MISMATCH`. */
+function typed(flag: CompiledFlag, outcome: VariantOutcome, defaultValue: FlagValue): Resolution<FlagValue> {
+  if (outcome.reason === 'ERROR') return { ...outcome, value: defaultValue } as Resolution<FlagValue>
+  if (!('value' in outcome)) return { value: defaultValue, reason: outcome.reason, flagMetadata: outcome.flagMetadata }
+  const expected = typeof defaultValue
+  if (typeof outcome.value !== expected) {
+    return failure(
+      defaultValue,
+      'TYPE_MISMATCH',
+      `flag ${JSON.stringify(flag.key)} is ${typeof outcome.value}, the caller asked for ${expected}`,
+      flag.metadata,
+    )
+  }
+  return outcome as Resolution<FlagValue>
+}
+
+/** A missing context is empty; a context that is not an object is refused by the evaluation. */
+function contextOf(context: EvaluationContext | undefined): EvaluationContext {
+  return context ?? EMPTY_CONTEXT
+}
+
+function diff(before: ReadonlyMap<string, CompiledFlag>, after: ReadonlyMap<string, CompiledFlag>): string[] {
+  const changed: string[] = []
+  for (const [key, flag] of after) if (before.get(key)?.fingerprint !== flag.fingerprint) changed.push(key)
+  for (const key of before.keys()) if (!after.has(key)) changed.push(key)
+  return changed
+}
+
+function copyJson(document: FlagsDocument, source: string | undefined): unknown {
+  try {
+    return JSON.parse(JSON.stringify(document)) as unknown
+  } catch (error) {
+    throw new FlagsError('INVALID_CONFIG', 'the document is not JSON-serialisable', { source, cause: error })
+  }
+}

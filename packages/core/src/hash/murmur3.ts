@@ -1,0 +1,106 @@
+/**
+ * MurmurHash3 x86 32-bit, seed 0, over the UTF-8 bytes of a string (as flagd's Go evaluator
+ * hashes; identical to the `imurmurhash` package for ASCII). Written for the hot path: no
+ * allocation, and a prefix such as the flag key can be hashed once and resumed per call.
+ */
+
+/** The hash state after a prefix: whole 4-byte blocks mixed in, up to 3 bytes pending. */
+export interface Murmur3State {
+  readonly h1: number
+  readonly pending: number
+  readonly pendingBytes: number
+  readonly length: number
+}
+
+const C1 = 0xcc9e2d51
+const C2 = 0x1b873593
+
+export const EMPTY_STATE: Murmur3State = { h1: 0, pending: 0, pendingBytes: 0, length: 0 }
+
+/** The state after hashing `prefix` (compute once, then resume with {@link murmur3Resume}). */
+export function murmur3Prefix(prefix: string): Murmur3State {
+  return absorb(EMPTY_STATE, prefix)
+}
+
+/** The unsigned 32-bit hash of `prefix + text`, given the state after `prefix`. */
+export function murmur3Resume(state: Murmur3State, text: string): number {
+  const end = absorb(state, text)
+  return finish(end.h1, end.pending, end.pendingBytes, end.length)
+}
+
+/** Mixes the UTF-8 bytes of `text` into `state`. */
+function absorb(state: Murmur3State, text: string): Murmur3State {
+  let h1 = state.h1
+  let pending = state.pending
+  let pendingBytes = state.pendingBytes
+  let length = state.length
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i)
+    if (code < 0x80) {
+      pending |= code << (pendingBytes << 3)
+      length++
+      if (++pendingBytes === 4) {
+        h1 = mixBlock(h1, pending)
+        pending = 0
+        pendingBytes = 0
+      }
+      continue
+    }
+    // Multi-byte UTF-8: encode, then push byte by byte (lone surrogates become U+FFFD).
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1)
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+        i++
+      } else code = 0xfffd
+    } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd
+    const bytes = utf8(code)
+    for (const byte of bytes) {
+      pending |= byte << (pendingBytes << 3)
+      length++
+      if (++pendingBytes === 4) {
+        h1 = mixBlock(h1, pending)
+        pending = 0
+        pendingBytes = 0
+      }
+    }
+  }
+  return { h1, pending, pendingBytes, length }
+}
+
+function utf8(code: number): number[] {
+  if (code < 0x800) return [0xc0 | (code >> 6), 0x80 | (code & 0x3f)]
+  if (code < 0x10000) return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+  return [0xf0 | (code >> 18), 0x80 | ((code >> 12) & 0x3f), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+}
+
+/** The unsigned 32-bit MurmurHash3 (seed 0) of the UTF-8 bytes of `text`. */
+export function murmur3(text: string): number {
+  return murmur3Resume(EMPTY_STATE, text)
+}
+
+function mixBlock(h1: number, block: number): number {
+  let k1 = Math.imul(block, C1)
+  k1 = (k1 << 15) | (k1 >>> 17)
+  k1 = Math.imul(k1, C2)
+  h1 ^= k1
+  h1 = (h1 << 13) | (h1 >>> 19)
+  return (Math.imul(h1, 5) + 0xe6546b64) | 0
+}
+
+function finish(h1: number, pending: number, pendingBytes: number, length: number): number {
+  if (pendingBytes > 0) {
+    let k1 = Math.imul(pending, C1)
+    k1 = (k1 << 15) | (k1 >>> 17)
+    k1 = Math.imul(k1, C2)
+    h1 ^= k1
+  }
+  h1 ^= length
+  h1 ^= h1 >>> 16
+  h1 = Math.imul(h1, 0x85ebca6b)
+  h1 ^= h1 >>> 13
+  h1 = Math.imul(h1, 0xc2b2ae35)
+  h1 ^= h1 >>> 16
+  return h1 >>> 0
+}
+

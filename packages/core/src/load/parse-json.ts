@@ -1,0 +1,30 @@
+import { FlagsError } from '../errors.js'
+
+/**
+ * `JSON.parse` with an error that names the source and the line and column (an empty or
+ * half-written file is the usual cause).
+ */
+export function parseJson(text: string, source: string | undefined): unknown {
+  if (text.trim() === '') {
+    throw new FlagsError('INVALID_JSON', 'invalid JSON', { source, issues: [{ path: '', message: 'the document is empty' }] })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    const position = /position (\d+)/.exec(detail)
+    const where = position === null || /line \d+/.test(detail) ? '' : ` (${lineAndColumn(text, Number(position[1]))})`
+    throw new FlagsError('INVALID_JSON', 'invalid JSON', {
+      source,
+      issues: [{ path: '', message: `invalid JSON: ${detail}${where}` }],
+      cause: error,
+    })
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  const column = offset - before.lastIndexOf('\n')
+  return `line ${line} column ${column}`
+}

@@ -1,0 +1,46 @@
+/** Names that a plain object inherits from `Object.prototype`: read them only as own properties. */
+const inheritedNames: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype))
+
+/**
+ * Reads one property without ever reaching an inherited `Object.prototype` member (so
+ * `__proto__`, `constructor` or `toString` in a rule cannot leak or touch prototypes).
+ */
+export function readProperty(from: unknown, key: string): unknown {
+  if (from === null || from === undefined) return undefined
+  if (inheritedNames.has(key) && !Object.hasOwn(from, key)) return undefined
+  return (from as Record<string, unknown>)[key]
+}
+
+/** Follows a split path; `undefined` when any step is missing. */
+export function readPath(from: unknown, path: readonly string[]): unknown {
+  let current = from
+  for (const key of path) {
+    current = readProperty(current, key)
+    if (current === undefined) return undefined
+  }
+  return current
+}
+
+/**
+ * Splits a `var` path on dots; `\.` escapes a dot and `\\` a backslash (JsonLogic's dialect as
+ * flagd's JavaScript engine reads it).
+ */
+export function splitPath(path: string): string[] {
+  const parts: string[] = []
+  let current = ''
+  for (let i = 0; i < path.length; i++) {
+    const char = path[i]
+    if (char === '\\') {
+      const next = path[i + 1]
+      if (next === '.' || next === '/' || next === '\\') {
+        current += next
+        i++
+      } else current += char
+    } else if (char === '.') {
+      parts.push(current)
+      current = ''
+    } else current += char
+  }
+  if (parts.length !== path.length) parts.push(current)
+  return parts
+}

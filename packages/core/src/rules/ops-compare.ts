@@ -1,0 +1,72 @@
+import { compileArgs, type OperatorCompiler } from './operator.js'
+import { fold, type RuleFn } from './compiled.js'
+import { InvalidArgument } from './invalid-argument.js'
+
+type Comparator = (a: unknown, b: unknown) => boolean
+
+/* eslint-disable eqeqeq -- loose equality is JsonLogic's `==`/`!=` */
+const comparators: Readonly<Record<string, Comparator>> = {
+  '==': (a, b) => a == b,
+  '!=': (a, b) => a != b,
+  '===': (a, b) => a === b,
+  '!==': (a, b) => a !== b,
+  '<': (a, b) => (a as number) < (b as number),
+  '<=': (a, b) => (a as number) <= (b as number),
+  '>': (a, b) => (a as number) > (b as number),
+  '>=': (a, b) => (a as number) >= (b as number),
+}
+/* eslint-enable eqeqeq */
+
+/**
+ * Makes the right operand comparable with the left one, exactly as flagd's JavaScript engine
+ * does: two strings (or nulls) compare as they are; anything else must read as a number, an
+ * object or array never compares, and `null` sits at zero.
+ */
+export function comparable(item: unknown, prev: unknown, strict: boolean): unknown {
+  if (strict) return item
+  if ((typeof item === 'string' || item === null) && (typeof prev === 'string' || prev === null)) return item
+  if (neverNumeric(item) || (Number.isNaN(Number(item)) && prev !== null)) throw notComparable
+  if (neverNumeric(prev) || Number.isNaN(Number(prev))) throw notComparable
+  if (prev === null && !item) return null
+  if (item === null && !prev) return 0
+  return item
+}
+
+const notComparable = new InvalidArgument('not comparable')
+
+/** Objects, arrays and NaN never compare numerically, whatever the other operand is. */
+function neverNumeric(value: unknown): boolean {
+  return (value !== null && typeof value === 'object') || Number.isNaN(value)
+}
+
+/** `{"<": [a, b]}`, `{"<": [a, b, c]}` (between), and the equality operators. */
+export function comparison(operator: string): OperatorCompiler {
+  const compare = comparators[operator] as Comparator
+  const strict = operator.length === 3
+  return (raw, scope, path) => {
+    const args = Array.isArray(raw) ? compileArgs(raw, scope, path) : [scope.compile(raw, scope, path)]
+    if (!Array.isArray(raw) || args.length < 2) {
+      return fold(args, () => {
+        throw new InvalidArgument(`${operator} needs at least two arguments`)
+      }, path)
+    }
+    const fns = args.map((arg) => arg.fn)
+    const [left, right] = fns as [RuleFn, RuleFn]
+    const fn: RuleFn =
+      fns.length === 2
+        ? (data, root) => {
+            const a = left(data, root)
+            return compare(a, comparable(right(data, root), a, strict))
+          }
+        : (data, root) => {
+            let prev = left(data, root)
+            for (let i = 1; i < fns.length; i++) {
+              const next = comparable((fns[i] as RuleFn)(data, root), prev, strict)
+              if (!compare(prev, next)) return false
+              prev = next
+            }
+            return true
+          }
+    return fold(args, fn, path)
+  }
+}

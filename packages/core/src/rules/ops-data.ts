@@ -1,0 +1,95 @@
+import { compileArgs, type OperatorCompiler } from './operator.js'
+import { constant, dynamic, RuleError, type CompileScope, type Compiled } from './compiled.js'
+import { readPath, splitPath } from './data-path.js'
+import type { EvaluationContext } from '../types.js'
+
+/** Reads a path from the data in scope; at the top level `$flagd.*` is injected by flagd. */
+function pathReader(path: string, scope: CompileScope): (data: unknown) => unknown {
+  const parts = splitPath(path)
+  if (!scope.inIterator && parts[0] === '$flagd') {
+    if (parts.length === 2 && parts[1] === 'flagKey') return () => scope.flagKey
+    if (parts.length === 2 && parts[1] === 'timestamp') return () => scope.nowSeconds()
+    const rest = parts.slice(1)
+    return () => readPath(flagdProperties(scope), rest)
+  }
+  if (parts.length === 1) {
+    const [key] = parts as [string]
+    return (data) => readPath(data, [key])
+  }
+  return (data) => readPath(data, parts)
+}
+
+function flagdProperties(scope: CompileScope): Record<string, unknown> {
+  return { flagKey: scope.flagKey, timestamp: scope.nowSeconds() }
+}
+
+/** The whole data object (`{"var": ""}`); at the top level it includes `$flagd`, as in flagd. */
+function wholeData(data: unknown, scope: CompileScope): unknown {
+  if (scope.inIterator) return data
+  return { ...(data as EvaluationContext), $flagd: flagdProperties(scope) }
+}
+
+function read(data: unknown, key: unknown, fallback: unknown, scope: CompileScope): unknown {
+  if (key === undefined || key === null || key === '') return wholeData(data, scope)
+  const value = pathReader(String(key), scope)(data)
+  return settle(value, fallback)
+}
+
+/** Missing or null gives the fallback; functions are never data. */
+function settle(value: unknown, fallback: unknown): unknown {
+  if (value === undefined || value === null) return fallback
+  return typeof value === 'function' ? null : value
+}
+
+/** `{"var": "a.b"}`, `{"var": ["a.b", fallback]}`, `{"var": <rule>}`. */
+export const compileVar: OperatorCompiler = (raw, scope, path) => {
+  const form = Array.isArray(raw) ? raw : [raw]
+  const [keyArg, fallbackArg] = compileArgs(form.slice(0, 2), scope, path)
+  const fallback = fallbackArg ?? constant(null)
+  if (keyArg?.isConstant !== false && fallback.isConstant) {
+    const key = keyArg?.value
+    const fallbackValue = fallback.value
+    if (key === undefined || key === null || key === '') return dynamic((data) => wholeData(data, scope))
+    if (typeof key === 'object') throw new RuleError('var takes a path string', path)
+    const reader = pathReader(String(key), scope)
+    return dynamic((data) => {
+      const value = reader(data)
+      if (value === undefined || value === null) return fallbackValue
+      return typeof value === 'function' ? null : value
+    })
+  }
+  const keyFn = keyArg?.fn
+  return dynamic((data, root) => read(data, keyFn?.(data, root), fallback.fn(data, root), scope))
+}
+
+function missingKeys(keys: readonly unknown[], data: unknown, scope: CompileScope): unknown[] {
+  const missing: unknown[] = []
+  for (const key of keys) {
+    if (pathReader(String(key), scope)(data) === undefined) missing.push(key)
+  }
+  return missing
+}
+
+/** `{"missing": ["a", "b.c"]}`: the keys that are absent (null counts as present). */
+export const compileMissing: OperatorCompiler = (raw, scope, path) => {
+  const args = compileArgs(Array.isArray(raw) ? raw : [raw], scope, path)
+  if (args.every((arg) => arg.isConstant)) {
+    const readers = args.map((arg) => [arg.value, pathReader(String(arg.value), scope)] as const)
+    return dynamic((data) => readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key))
+  }
+  return dynamic((data, root) => missingKeys(args.map((arg) => arg.fn(data, root)), data, scope))
+}
+
+/** `{"missing_some": [n, ["a", "b"]]}`: `[]` when at least n keys are present. */
+export const compileMissingSome: OperatorCompiler = (raw, scope, path) => {
+  if (!Array.isArray(raw) || raw.length !== 2) {
+    throw new RuleError('missing_some takes [minimum, [keys...]]', path)
+  }
+  const [need, keys] = compileArgs(raw, scope, path) as [Compiled, Compiled]
+  return dynamic((data, root) => {
+    const options = keys.fn(data, root)
+    if (!Array.isArray(options)) throw new TypeError('missing_some needs an array of keys')
+    const missing = missingKeys(options, data, scope)
+    return options.length - missing.length >= Number(need.fn(data, root)) ? [] : missing
+  })
+}

@@ -1,0 +1,75 @@
+import { compileArgs, type OperatorCompiler } from './operator.js'
+import { constant, fold, type Compiled, type RuleFn } from './compiled.js'
+import { InvalidArgument } from './invalid-argument.js'
+import { truthy } from './truthy.js'
+
+/** `{"if": [cond, then, cond2, then2, ..., else]}`; only the chosen branch is evaluated. */
+export const compileIf: OperatorCompiler = (raw, scope, path) => {
+  if (!Array.isArray(raw)) return fold([scope.compile(raw, scope, path)], invalidList('if'), path)
+  const args = compileArgs(raw, scope, path)
+  if (args.length === 0) return constant(null)
+  if (args.length === 1) return args[0] as Compiled
+  const branches = args.length % 2 === 1 ? args : [...args, constant(null)]
+  const otherwise = (branches.at(-1) as Compiled).fn
+  const conditions: RuleFn[] = []
+  const outcomes: RuleFn[] = []
+  for (let i = 0; i + 1 < branches.length; i += 2) {
+    conditions.push((branches[i] as Compiled).fn)
+    outcomes.push((branches[i + 1] as Compiled).fn)
+  }
+  const fn: RuleFn =
+    conditions.length === 1
+      ? ifThenElse(conditions[0] as RuleFn, outcomes[0] as RuleFn, otherwise)
+      : (data, root) => {
+          for (let i = 0; i < conditions.length; i++) {
+            if (truthy((conditions[i] as RuleFn)(data, root))) return (outcomes[i] as RuleFn)(data, root)
+          }
+          return otherwise(data, root)
+        }
+  return fold(args, fn, path)
+}
+
+function ifThenElse(condition: RuleFn, then: RuleFn, otherwise: RuleFn): RuleFn {
+  return (data, root) => (truthy(condition(data, root)) ? then(data, root) : otherwise(data, root))
+}
+
+function invalidList(name: string): RuleFn {
+  return () => {
+    throw new InvalidArgument(`${name} expects a list of arguments`)
+  }
+}
+
+/** `{"and": [...]}`: the first falsy value, else the last value. */
+export const compileAnd: OperatorCompiler = (raw, scope, path) => shortCircuit(raw, scope, path, false)
+
+/** `{"or": [...]}`: the first truthy value, else the last value. */
+export const compileOr: OperatorCompiler = (raw, scope, path) => shortCircuit(raw, scope, path, true)
+
+function shortCircuit(raw: unknown, scope: Parameters<OperatorCompiler>[1], path: string, stopOn: boolean): Compiled {
+  if (!Array.isArray(raw)) return fold([scope.compile(raw, scope, path)], invalidList(stopOn ? 'or' : 'and'), path)
+  const args = compileArgs(raw, scope, path)
+  if (args.length === 0) return constant(null)
+  const fns = args.map((arg) => arg.fn)
+  const fn: RuleFn = (data, root) => {
+    let value: unknown = null
+    for (const arg of fns) {
+      value = arg(data, root)
+      if (truthy(value) === stopOn) return value
+    }
+    return value
+  }
+  return fold(args, fn, path)
+}
+
+/** `{"!": x}` or `{"!": [x]}`. */
+export const compileNot: OperatorCompiler = (raw, scope, path) => negation(raw, scope, path, true)
+
+/** `{"!!": x}` or `{"!!": [x]}`. */
+export const compileDoubleNot: OperatorCompiler = (raw, scope, path) => negation(raw, scope, path, false)
+
+function negation(raw: unknown, scope: Parameters<OperatorCompiler>[1], path: string, negate: boolean): Compiled {
+  const args = Array.isArray(raw) ? compileArgs(raw, scope, path) : [scope.compile(raw, scope, path)]
+  const first = args[0]?.fn
+  const fn: RuleFn = first === undefined ? () => negate : (data, root) => truthy(first(data, root)) !== negate
+  return fold(args, fn, path)
+}
