@@ -51,7 +51,11 @@ export interface Engine {
   evaluate(flagKey: string, defaultValue: boolean, context?: EvaluationContext): Resolution<boolean>
   evaluate(flagKey: string, defaultValue: string, context?: EvaluationContext): Resolution<string>
   evaluate(flagKey: string, defaultValue: number, context?: EvaluationContext): Resolution<number>
-  evaluate<T extends JsonObject>(flagKey: string, defaultValue: T, context?: EvaluationContext): Resolution<T>
+  evaluate<T extends JsonObject>(
+    flagKey: string,
+    defaultValue: T,
+    context?: EvaluationContext,
+  ): Resolution<T>
   /** Evaluates every flag (disabled ones report `DISABLED`), like flagd's `ResolveAll`. */
   evaluateAll(context?: EvaluationContext): BulkResolution[]
   /** The keys of the loaded flags, in document order. */
@@ -104,17 +108,29 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const changedFlags = diff(current.flags, flags)
     current = { flags, definitions, metadata: setMetadata }
     const where = source === undefined ? '' : `${source}: `
-    for (const issue of brokenFlags) logger.warn?.(`${where}flag ${JSON.stringify(issue.flagKey)} will evaluate to PARSE_ERROR: ${issue.path}: ${issue.message}`)
+    for (const issue of brokenFlags)
+      logger.warn?.(
+        `${where}flag ${JSON.stringify(issue.flagKey)} will evaluate to PARSE_ERROR: ${issue.path}: ${issue.message}`,
+      )
     for (const issue of warnings) logger.warn?.(`${where}${issue.path}: ${issue.message}`)
     return { changedFlags, brokenFlags, warnings }
   }
 
-  function evaluate(flagKey: string, defaultValue: FlagValue, context?: EvaluationContext): Resolution<FlagValue> {
+  function evaluate(
+    flagKey: string,
+    defaultValue: FlagValue,
+    context?: EvaluationContext,
+  ): Resolution<FlagValue> {
     const set = current
     try {
       const flag = set.flags.get(flagKey)
       if (flag === undefined) {
-        return failure(defaultValue, 'FLAG_NOT_FOUND', `flag ${JSON.stringify(flagKey)} not found`, set.metadata)
+        return failure(
+          defaultValue,
+          'FLAG_NOT_FOUND',
+          `flag ${JSON.stringify(flagKey)} not found`,
+          set.metadata,
+        )
       }
       const outcome = evaluateFlag(flag, contextOf(context))
       return typed(flag, outcome, defaultValue)
@@ -131,7 +147,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       try {
         outcome = evaluateFlag(flag, contextOf(context))
       } catch (error) {
-        outcome = { reason: 'ERROR', errorCode: 'GENERAL', errorMessage: String(error), flagMetadata: flag.metadata }
+        outcome = {
+          reason: 'ERROR',
+          errorCode: 'GENERAL',
+          errorMessage: String(error),
+          flagMetadata: flag.metadata,
+        }
       }
       results.push({ flagKey: flag.key, ...outcome })
     }
@@ -149,9 +170,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
 }
 
 /** Applies the caller's type: a variant of another type is `TYPE_MISMATCH`. */
-function typed(flag: CompiledFlag, outcome: VariantOutcome, defaultValue: FlagValue): Resolution<FlagValue> {
-  if (outcome.reason === 'ERROR') return { ...outcome, value: defaultValue } as Resolution<FlagValue>
-  if (!('value' in outcome)) return { value: defaultValue, reason: outcome.reason, flagMetadata: outcome.flagMetadata }
+function typed(
+  flag: CompiledFlag,
+  outcome: VariantOutcome,
+  defaultValue: FlagValue,
+): Resolution<FlagValue> {
+  if (outcome.reason === 'ERROR') return { ...outcome, value: defaultValue }
+  if (!('value' in outcome))
+    return { value: defaultValue, reason: outcome.reason, flagMetadata: outcome.flagMetadata }
   const expected = typeof defaultValue
   if (typeof outcome.value !== expected) {
     return failure(
@@ -161,7 +187,7 @@ function typed(flag: CompiledFlag, outcome: VariantOutcome, defaultValue: FlagVa
       flag.metadata,
     )
   }
-  return outcome as Resolution<FlagValue>
+  return outcome
 }
 
 /** A missing context is empty; a context that is not an object is refused by the evaluation. */
@@ -169,9 +195,13 @@ function contextOf(context: EvaluationContext | undefined): EvaluationContext {
   return context ?? EMPTY_CONTEXT
 }
 
-function diff(before: ReadonlyMap<string, CompiledFlag>, after: ReadonlyMap<string, CompiledFlag>): string[] {
+function diff(
+  before: ReadonlyMap<string, CompiledFlag>,
+  after: ReadonlyMap<string, CompiledFlag>,
+): string[] {
   const changed: string[] = []
-  for (const [key, flag] of after) if (before.get(key)?.fingerprint !== flag.fingerprint) changed.push(key)
+  for (const [key, flag] of after)
+    if (before.get(key)?.fingerprint !== flag.fingerprint) changed.push(key)
   for (const key of before.keys()) if (!after.has(key)) changed.push(key)
   return changed
 }
@@ -180,6 +210,9 @@ function copyJson(document: FlagsDocument, source: string | undefined): unknown 
   try {
     return JSON.parse(JSON.stringify(document)) as unknown
   } catch (error) {
-    throw new FlagsError('INVALID_CONFIG', 'the document is not JSON-serialisable', { source, cause: error })
+    throw new FlagsError('INVALID_CONFIG', 'the document is not JSON-serialisable', {
+      source,
+      cause: error,
+    })
   }
 }

@@ -55,15 +55,24 @@ export class FlagsError extends Error {
  * if (isFlagsError(e) && e.code === 'INVALID_CONFIG') showIssues(e.issues)
  */
 export function isFlagsError(value: unknown): value is FlagsError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  )
 }
 
 /** `flags.json: flag "a": /flags/a/state: must be ENABLED or DISABLED (and 2 more problems)` */
-function formatMessage(message: string, source: string | undefined, issues: readonly FlagsIssue[]): string {
+function formatMessage(
+  message: string,
+  source: string | undefined,
+  issues: readonly FlagsIssue[],
+): string {
   const prefix = source === undefined ? '' : `${source}: `
   const [first, ...rest] = issues
   if (first === undefined) return prefix + message
-  const more = rest.length === 0 ? '' : ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})`
+  const more =
+    rest.length === 0 ? '' : ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})`
   return prefix + describeIssue(first) + more
 }
 

@@ -1,5 +1,12 @@
 import type { CompiledFlag } from './load/compile-flag.js'
-import type { ErrorCode, EvaluationContext, FailedResolution, FlagMetadata, FlagValue, ResolvedValue } from './types.js'
+import type {
+  ErrorCode,
+  EvaluationContext,
+  FailedResolution,
+  FlagMetadata,
+  FlagValue,
+  ResolvedValue,
+} from './types.js'
 
 /** A flag's outcome before the caller's type is applied. */
 export type VariantOutcome =
@@ -11,10 +18,15 @@ export type VariantOutcome =
 export function evaluateFlag(flag: CompiledFlag, context: EvaluationContext): VariantOutcome {
   if (flag.disabled) return { reason: 'DISABLED', flagMetadata: flag.metadata }
   if (flag.brokenBecause !== undefined) {
-    return problem('PARSE_ERROR', `flag ${JSON.stringify(flag.key)} has an invalid rule: ${flag.brokenBecause.path}: ${flag.brokenBecause.message}`, flag.metadata)
+    return problem(
+      'PARSE_ERROR',
+      `flag ${JSON.stringify(flag.key)} has an invalid rule: ${flag.brokenBecause.path}: ${flag.brokenBecause.message}`,
+      flag.metadata,
+    )
   }
   const { rule, defaultVariant } = flag
-  if (rule === undefined) return defaultVariant?.asStatic ?? { reason: 'DEFAULT', flagMetadata: flag.metadata }
+  if (rule === undefined)
+    return defaultVariant?.asStatic ?? { reason: 'DEFAULT', flagMetadata: flag.metadata }
   if (typeof context !== 'object' || context === null) {
     return problem('INVALID_CONTEXT', 'the evaluation context must be an object', flag.metadata)
   }
@@ -22,7 +34,11 @@ export function evaluateFlag(flag: CompiledFlag, context: EvaluationContext): Va
   try {
     result = rule(context, context)
   } catch (error) {
-    return problem('GENERAL', `targeting of flag ${JSON.stringify(flag.key)} failed: ${describe(error)}`, flag.metadata)
+    return problem(
+      'GENERAL',
+      `targeting of flag ${JSON.stringify(flag.key)} failed: ${describe(error)}`,
+      flag.metadata,
+    )
   }
   if (result === null || result === undefined) {
     return defaultVariant?.asDefault ?? { reason: 'DEFAULT', flagMetadata: flag.metadata }
@@ -30,7 +46,11 @@ export function evaluateFlag(flag: CompiledFlag, context: EvaluationContext): Va
   const name = variantName(result)
   const variant = name === undefined ? undefined : flag.variants.get(name)
   if (variant === undefined) {
-    return problem('GENERAL', `targeting of flag ${JSON.stringify(flag.key)} returned ${preview(result)}, which is not a variant`, flag.metadata)
+    return problem(
+      'GENERAL',
+      `targeting of flag ${JSON.stringify(flag.key)} returned ${preview(result)}, which is not a variant`,
+      flag.metadata,
+    )
   }
   return variant.asMatch
 }
@@ -42,11 +62,20 @@ function variantName(result: unknown): string | undefined {
   return undefined
 }
 
-export function failure<T>(value: T, errorCode: ErrorCode, errorMessage: string, flagMetadata: FlagMetadata): FailedResolution<T> {
+export function failure<T>(
+  value: T,
+  errorCode: ErrorCode,
+  errorMessage: string,
+  flagMetadata: FlagMetadata,
+): FailedResolution<T> {
   return { value, reason: 'ERROR', errorCode, errorMessage, flagMetadata }
 }
 
-function problem(errorCode: ErrorCode, errorMessage: string, flagMetadata: FlagMetadata): Omit<FailedResolution<FlagValue>, 'value'> {
+function problem(
+  errorCode: ErrorCode,
+  errorMessage: string,
+  flagMetadata: FlagMetadata,
+): Omit<FailedResolution<FlagValue>, 'value'> {
   return { reason: 'ERROR', errorCode, errorMessage, flagMetadata }
 }
 

@@ -21,7 +21,12 @@ export type {
 } from './types.js'
 export { attributeIn, beta, internal, region, tier } from './segments/conditions.js'
 export type { Condition, InternalOptions } from './segments/conditions.js'
-export { PERCENT_SCALE, percentageSplit, rolloutFlag, rolloutTargeting } from './segments/rollout.js'
+export {
+  PERCENT_SCALE,
+  percentageSplit,
+  rolloutFlag,
+  rolloutTargeting,
+} from './segments/rollout.js'
 export type { Cohort, RolloutFlagOptions, RolloutOptions } from './segments/rollout.js'
 export { murmur3 } from './hash/murmur3.js'
 export { bucketOf, HASH_VERSION } from './hash/bucket.js'

@@ -26,11 +26,7 @@ export type Reason = 'STATIC' | 'TARGETING_MATCH' | 'DEFAULT' | 'DISABLED' | 'ER
 
 /** Why an evaluation failed; spelled as OpenFeature spells its error codes. */
 export type ErrorCode =
-  | 'FLAG_NOT_FOUND'
-  | 'PARSE_ERROR'
-  | 'TYPE_MISMATCH'
-  | 'GENERAL'
-  | 'INVALID_CONTEXT'
+  'FLAG_NOT_FOUND' | 'PARSE_ERROR' | 'TYPE_MISMATCH' | 'GENERAL' | 'INVALID_CONTEXT'
 
 /** Flat metadata: flag-set metadata overlaid by the flag's own. */
 export type FlagMetadata = Readonly<Record<string, string | number | boolean>>

@@ -70,8 +70,14 @@ function absorb(state: Murmur3State, text: string): Murmur3State {
 
 function utf8(code: number): number[] {
   if (code < 0x800) return [0xc0 | (code >> 6), 0x80 | (code & 0x3f)]
-  if (code < 0x10000) return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
-  return [0xf0 | (code >> 18), 0x80 | ((code >> 12) & 0x3f), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+  if (code < 0x10000)
+    return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+  return [
+    0xf0 | (code >> 18),
+    0x80 | ((code >> 12) & 0x3f),
+    0x80 | ((code >> 6) & 0x3f),
+    0x80 | (code & 0x3f),
+  ]
 }
 
 /** The unsigned 32-bit MurmurHash3 (seed 0) of the UTF-8 bytes of `text`. */
@@ -103,4 +109,3 @@ function finish(h1: number, pending: number, pendingBytes: number, length: numbe
   h1 ^= h1 >>> 16
   return h1 >>> 0
 }
-

@@ -47,27 +47,50 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
     const value = deepFreeze(raw)
     const result = (reason: ResolvedValue<FlagValue>['reason']): ResolvedValue<FlagValue> =>
       Object.freeze({ value, variant: name, reason, flagMetadata: metadata })
-    variants.set(name, { name, value, asStatic: result('STATIC'), asMatch: result('TARGETING_MATCH'), asDefault: result('DEFAULT') })
+    variants.set(name, {
+      name,
+      value,
+      asStatic: result('STATIC'),
+      asMatch: result('TARGETING_MATCH'),
+      asDefault: result('DEFAULT'),
+    })
   }
   const defaultName = definition.defaultVariant
-  const defaultVariant = typeof defaultName === 'string' && defaultName !== '' ? variants.get(defaultName) : undefined
+  const defaultVariant =
+    typeof defaultName === 'string' && defaultName !== '' ? variants.get(defaultName) : undefined
 
   const targetingPath = `/flags/${escapePointer(key)}/targeting`
   let resolved: unknown = definition.targeting
   let rule: RuleFn | undefined
   let brokenBecause: FlagsIssue | undefined
-  const hasTargeting = definition.targeting !== undefined && definition.targeting !== null && Object.keys(definition.targeting).length > 0
+  const hasTargeting =
+    definition.targeting !== undefined &&
+    definition.targeting !== null &&
+    Object.keys(definition.targeting).length > 0
   if (hasTargeting) {
     try {
       resolved = resolveRefs(definition.targeting, input.evaluators, targetingPath)
-      rule = compileTargeting(resolved, { flagKey: key, nowSeconds: input.nowSeconds, path: targetingPath })
+      rule = compileTargeting(resolved, {
+        flagKey: key,
+        nowSeconds: input.nowSeconds,
+        path: targetingPath,
+      })
     } catch (error) {
       if (!(error instanceof RuleError)) throw error
       brokenBecause = { flagKey: key, path: error.path, message: error.message }
     }
   }
   const fingerprint = stableStringify({ ...definition, targeting: resolved, metadata })
-  return { key, disabled: definition.state === 'DISABLED', variants, defaultVariant, rule, brokenBecause, metadata, fingerprint }
+  return {
+    key,
+    disabled: definition.state === 'DISABLED',
+    variants,
+    defaultVariant,
+    rule,
+    brokenBecause,
+    metadata,
+    fingerprint,
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -6,14 +6,20 @@ import { FlagsError } from '../errors.js'
  */
 export function parseJson(text: string, source: string | undefined): unknown {
   if (text.trim() === '') {
-    throw new FlagsError('INVALID_JSON', 'invalid JSON', { source, issues: [{ path: '', message: 'the document is empty' }] })
+    throw new FlagsError('INVALID_JSON', 'invalid JSON', {
+      source,
+      issues: [{ path: '', message: 'the document is empty' }],
+    })
   }
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     const position = /position (\d+)/.exec(detail)
-    const where = position === null || /line \d+/.test(detail) ? '' : ` (${lineAndColumn(text, Number(position[1]))})`
+    const where =
+      position === null || /line \d+/.test(detail)
+        ? ''
+        : ` (${lineAndColumn(text, Number(position[1]))})`
     throw new FlagsError('INVALID_JSON', 'invalid JSON', {
       source,
       issues: [{ path: '', message: `invalid JSON: ${detail}${where}` }],

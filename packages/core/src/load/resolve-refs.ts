@@ -14,16 +14,26 @@ function refName(node: unknown): string | undefined {
  * substitutes text, which is order-dependent for nested refs; here nesting just works and a
  * cycle is an error). An unknown name is left in place, so the flag fails with `PARSE_ERROR`.
  */
-export function resolveRefs(rule: unknown, evaluators: Readonly<Record<string, unknown>>, path: string): unknown {
+export function resolveRefs(
+  rule: unknown,
+  evaluators: Readonly<Record<string, unknown>>,
+  path: string,
+): unknown {
   const walk = (node: unknown, at: string, depth: number, active: readonly string[]): unknown => {
     if (depth > MAX_RULE_DEPTH * 4) throw new RuleError('rule nested too deeply', at)
     const name = refName(node)
     if (name !== undefined) {
-      if (!Object.hasOwn(evaluators, name)) throw new RuleError(`$ref to unknown evaluator ${JSON.stringify(name)}`, at)
-      if (active.includes(name)) throw new RuleError(`cyclic $ref: ${[...active, name].join(' -> ')}`, at)
-      return walk(evaluators[name], `/$evaluators/${escapePointer(name)}`, depth + 1, [...active, name])
+      if (!Object.hasOwn(evaluators, name))
+        throw new RuleError(`$ref to unknown evaluator ${JSON.stringify(name)}`, at)
+      if (active.includes(name))
+        throw new RuleError(`cyclic $ref: ${[...active, name].join(' -> ')}`, at)
+      return walk(evaluators[name], `/$evaluators/${escapePointer(name)}`, depth + 1, [
+        ...active,
+        name,
+      ])
     }
-    if (Array.isArray(node)) return node.map((item, index) => walk(item, `${at}/${index}`, depth + 1, active))
+    if (Array.isArray(node))
+      return node.map((item, index) => walk(item, `${at}/${index}`, depth + 1, active))
     if (node === null || typeof node !== 'object') return node
     const resolved: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(node)) {

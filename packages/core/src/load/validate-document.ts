@@ -9,7 +9,9 @@ const flagTypes = ['boolean', 'string', 'number', 'object'] as const
 export function variantType(value: unknown): (typeof flagTypes)[number] | undefined {
   if (value === null || Array.isArray(value)) return undefined
   const type = typeof value
-  return (flagTypes as readonly string[]).includes(type) ? (type as (typeof flagTypes)[number]) : undefined
+  return (flagTypes as readonly string[]).includes(type)
+    ? (type as (typeof flagTypes)[number])
+    : undefined
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -21,14 +23,18 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `targeting` and `$evaluators` are returned as warnings, because flagd tolerates them and its
  * conformance suite relies on that.
  */
-export function validateDocument(document: unknown, source: string | undefined): { warnings: FlagsIssue[] } {
+export function validateDocument(
+  document: unknown,
+  source: string | undefined,
+): { warnings: FlagsIssue[] } {
   const issues = structuralIssues(document)
   if (issues.length === 0) {
     // The official schema as a safety net for whatever the checks above do not name.
     const schemaIssue = checkFlagsDocument(withoutRules(document as FlagsDocument))
     if (schemaIssue !== undefined) issues.push(schemaIssue)
   }
-  if (issues.length > 0) throw new FlagsError('INVALID_CONFIG', 'invalid flags document', { source, issues })
+  if (issues.length > 0)
+    throw new FlagsError('INVALID_CONFIG', 'invalid flags document', { source, issues })
   return { warnings: ruleWarnings(document as FlagsDocument) }
 }
 
@@ -37,9 +43,15 @@ function structuralIssues(document: unknown): FlagsIssue[] {
   if (!isObject(document)) return [{ path: '', message: 'a flags document must be a JSON object' }]
   const { flags } = document
   if (Array.isArray(flags)) {
-    issues.push({ path: '/flags', message: 'must be an object keyed by flag key (the array form is only for the flagd daemon)' })
+    issues.push({
+      path: '/flags',
+      message: 'must be an object keyed by flag key (the array form is only for the flagd daemon)',
+    })
   } else if (!isObject(flags)) {
-    issues.push({ path: '/flags', message: flags === undefined ? 'is required' : 'must be an object keyed by flag key' })
+    issues.push({
+      path: '/flags',
+      message: flags === undefined ? 'is required' : 'must be an object keyed by flag key',
+    })
   } else {
     for (const [key, flag] of Object.entries(flags)) issues.push(...flagIssues(key, flag))
   }
@@ -53,13 +65,19 @@ function structuralIssues(document: unknown): FlagsIssue[] {
 
 function flagIssues(flagKey: string, flag: unknown): FlagsIssue[] {
   const at = `/flags/${escapePointer(flagKey)}`
-  const issue = (path: string, message: string): FlagsIssue => ({ flagKey, path: at + path, message })
+  const issue = (path: string, message: string): FlagsIssue => ({
+    flagKey,
+    path: at + path,
+    message,
+  })
   if (flagKey === '') return [issue('', 'a flag key must not be empty')]
   if (!isObject(flag)) return [issue('', 'a flag must be an object')]
   const issues: FlagsIssue[] = []
   const { state, variants, defaultVariant, targeting } = flag
   if (state !== 'ENABLED' && state !== 'DISABLED') {
-    issues.push(issue('/state', `must be "ENABLED" or "DISABLED", got ${JSON.stringify(state) ?? 'nothing'}`))
+    issues.push(
+      issue('/state', `must be "ENABLED" or "DISABLED", got ${JSON.stringify(state) ?? 'nothing'}`),
+    )
   }
   if (!isObject(variants) || Object.keys(variants).length === 0) {
     issues.push(issue('/variants', 'must be an object with at least one variant'))
@@ -69,20 +87,42 @@ function flagIssues(flagKey: string, flag: unknown): FlagsIssue[] {
       const type = variantType(value)
       if (name === '') issues.push(issue('/variants', 'a variant name must not be empty'))
       else if (type === undefined) {
-        issues.push(issue(`/variants/${escapePointer(name)}`, `must be a boolean, string, number or object, got ${describe(value)}`))
+        issues.push(
+          issue(
+            `/variants/${escapePointer(name)}`,
+            `must be a boolean, string, number or object, got ${describe(value)}`,
+          ),
+        )
       } else types.set(name, type)
     }
     if (new Set(types.values()).size > 1) {
       const listed = [...types].map(([name, type]) => `${name}: ${type}`).join(', ')
       issues.push(issue('/variants', `all variants of a flag must have one type, found ${listed}`))
     }
-    if (typeof defaultVariant === 'string' && defaultVariant !== '' && !Object.hasOwn(variants, defaultVariant)) {
-      const names = Object.keys(variants).map((name) => JSON.stringify(name)).join(', ')
-      issues.push(issue('/defaultVariant', `${JSON.stringify(defaultVariant)} is not a variant (variants: ${names})`))
+    if (
+      typeof defaultVariant === 'string' &&
+      defaultVariant !== '' &&
+      !Object.hasOwn(variants, defaultVariant)
+    ) {
+      const names = Object.keys(variants)
+        .map((name) => JSON.stringify(name))
+        .join(', ')
+      issues.push(
+        issue(
+          '/defaultVariant',
+          `${JSON.stringify(defaultVariant)} is not a variant (variants: ${names})`,
+        ),
+      )
     }
   }
-  if (defaultVariant !== undefined && defaultVariant !== null && typeof defaultVariant !== 'string') {
-    issues.push(issue('/defaultVariant', `must be a variant name or null, got ${describe(defaultVariant)}`))
+  if (
+    defaultVariant !== undefined &&
+    defaultVariant !== null &&
+    typeof defaultVariant !== 'string'
+  ) {
+    issues.push(
+      issue('/defaultVariant', `must be a variant name or null, got ${describe(defaultVariant)}`),
+    )
   }
   if (targeting !== undefined && targeting !== null && !isObject(targeting)) {
     issues.push(issue('/targeting', `must be a JsonLogic rule object, got ${describe(targeting)}`))
@@ -113,7 +153,10 @@ function describe(value: unknown): string {
 /** The document with rules blanked, so the schema net only judges structure. */
 function withoutRules(document: FlagsDocument): unknown {
   const flags = Object.fromEntries(
-    Object.entries(document.flags).map(([key, flag]) => [key, flag.targeting === undefined ? flag : { ...flag, targeting: {} }]),
+    Object.entries(document.flags).map(([key, flag]) => [
+      key,
+      flag.targeting === undefined ? flag : { ...flag, targeting: {} },
+    ]),
   )
   const { $evaluators: _evaluators, ...rest } = document
   return { ...rest, flags }

@@ -1,4 +1,11 @@
-import { constant, dynamic, RuleError, type CompileScope, type Compiled, type RuleFn } from './compiled.js'
+import {
+  constant,
+  dynamic,
+  RuleError,
+  type CompileScope,
+  type Compiled,
+  type RuleFn,
+} from './compiled.js'
 import type { OperatorCompiler } from './operator.js'
 import { arithmetic } from './ops-arithmetic.js'
 import { compileMerge, compileReduce, iterator } from './ops-array.js'
@@ -63,14 +70,19 @@ export function compileTargeting(rule: unknown, options: CompileOptions): RuleFn
 }
 
 function compileNode(rule: unknown, scope: CompileScope, path: string): Compiled {
-  if (scope.depth > MAX_RULE_DEPTH) throw new RuleError(`rule nested deeper than ${MAX_RULE_DEPTH} levels`, path)
+  if (scope.depth > MAX_RULE_DEPTH)
+    throw new RuleError(`rule nested deeper than ${MAX_RULE_DEPTH} levels`, path)
   const inner: CompileScope = { ...scope, depth: scope.depth + 1 }
   if (Array.isArray(rule)) return compileList(rule, inner, path)
   if (rule === null || typeof rule !== 'object') return constant(rule)
   const keys = Object.keys(rule)
   if (keys.length === 0) return constant(rule)
   const [name] = keys as [string]
-  if (keys.length > 1) throw new RuleError(`a rule has exactly one operator, found ${keys.map((k) => JSON.stringify(k)).join(', ')}`, path)
+  if (keys.length > 1)
+    throw new RuleError(
+      `a rule has exactly one operator, found ${keys.map((k) => JSON.stringify(k)).join(', ')}`,
+      path,
+    )
   const compile = operators.get(name)
   if (compile === undefined) {
     const hint = name === '$ref' ? 'unresolved $ref' : `unknown operator ${JSON.stringify(name)}`

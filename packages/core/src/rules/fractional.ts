@@ -26,7 +26,12 @@ export function toDistribution(buckets: readonly unknown[]): Distribution | null
   for (const bucket of buckets) {
     if (!Array.isArray(bucket) || bucket.length === 0 || bucket.length > 2) return null
     const variant: unknown = bucket[0] ?? null
-    if (variant !== null && typeof variant !== 'string' && typeof variant !== 'number' && typeof variant !== 'boolean') {
+    if (
+      variant !== null &&
+      typeof variant !== 'string' &&
+      typeof variant !== 'number' &&
+      typeof variant !== 'boolean'
+    ) {
       return null
     }
     let weight = 1
@@ -64,18 +69,23 @@ function defaultBucketingKey(root: EvaluationContext): string | null {
  * string it is the bucketing value; otherwise the flag key + targeting key is hashed.
  */
 export const compileFractional: OperatorCompiler = (raw, scope, path) => {
-  if (!Array.isArray(raw)) throw new RuleError('fractional takes a list of [variant, weight] buckets', path)
+  if (!Array.isArray(raw))
+    throw new RuleError('fractional takes a list of [variant, weight] buckets', path)
   const args = compileArgs(raw, scope, path)
   const flagKeyState = murmur3Prefix(scope.flagKey)
   const firstIsBucket = Array.isArray(raw[0])
   const buckets = firstIsBucket ? args : args.slice(1)
-  const bucketBy = firstIsBucket ? undefined : (args[0] as Compiled | undefined)
+  const bucketBy: Compiled | undefined = firstIsBucket ? undefined : args[0]
 
   // Literal buckets (the usual case) are validated once, at load.
-  const fixed = buckets.every((bucket) => bucket.isConstant) ? toDistribution(buckets.map((b) => b.value)) : undefined
+  const fixed = buckets.every((bucket) => bucket.isConstant)
+    ? toDistribution(buckets.map((b) => b.value))
+    : undefined
   const bucketFns = buckets.map((bucket) => bucket.fn)
   const distributionFor: (data: unknown, root: EvaluationContext) => Distribution | null =
-    fixed !== undefined ? () => fixed : (data, root) => toDistribution(bucketFns.map((fn) => fn(data, root)))
+    fixed !== undefined
+      ? () => fixed
+      : (data, root) => toDistribution(bucketFns.map((fn) => fn(data, root)))
 
   if (bucketBy === undefined) {
     // Reads the targeting key, so never constant.
@@ -88,10 +98,10 @@ export const compileFractional: OperatorCompiler = (raw, scope, path) => {
   }
   const by = bucketBy.fn
   const fn: RuleFn = (data, root) => {
-      const value = by(data, root)
-      // flagd-core: a non-string first argument is treated as a (malformed) bucket.
-      if (typeof value !== 'string') return null
-      const distribution = distributionFor(data, root)
+    const value = by(data, root)
+    // flagd-core: a non-string first argument is treated as a (malformed) bucket.
+    if (typeof value !== 'string') return null
+    const distribution = distributionFor(data, root)
     return distribution === null ? null : pick(distribution, murmur3(value))
   }
   return fold(args, fn, path)

@@ -4,7 +4,11 @@ import type { CompileScope, Compiled } from './compiled.js'
 export type OperatorCompiler = (raw: unknown, scope: CompileScope, path: string) => Compiled
 
 /** Compiles each element of an argument list. */
-export function compileArgs(raw: readonly unknown[], scope: CompileScope, path: string): Compiled[] {
+export function compileArgs(
+  raw: readonly unknown[],
+  scope: CompileScope,
+  path: string,
+): Compiled[] {
   return raw.map((arg, index) => scope.compile(arg, scope, `${path}/${index}`))
 }
 

@@ -58,7 +58,10 @@ const reducers: Readonly<Record<string, Reducer>> = {
   min: (values) => extreme(values, (a, b) => b < a),
 }
 
-function extreme(values: readonly unknown[], better: (current: number, candidate: number) => boolean): number {
+function extreme(
+  values: readonly unknown[],
+  better: (current: number, candidate: number) => boolean,
+): number {
   const first = values[0]
   if (typeof first !== 'number') throw new InvalidArgument('max/min need numbers')
   let best = first
@@ -76,7 +79,8 @@ function extreme(values: readonly unknown[], better: (current: number, candidate
  */
 function rejectAtLoad(operator: string, raw: unknown, list: ArgList, path: string): void {
   if (!Array.isArray(raw) || !('items' in list) || operator === 'max' || operator === 'min') return
-  if ((operator === '-' || operator === '/') && raw.length === 0) throw new RuleError(`${operator} needs an argument`, path)
+  if ((operator === '-' || operator === '/') && raw.length === 0)
+    throw new RuleError(`${operator} needs an argument`, path)
   if (operator === '%' && raw.length < 2) throw new RuleError('% needs two arguments', path)
   list.items.forEach((item, index) => {
     const at = `${path}/${index}`
@@ -86,7 +90,11 @@ function rejectAtLoad(operator: string, raw: unknown, list: ArgList, path: strin
       throw new RuleError(`${JSON.stringify(item.value)} is not a number`, at)
     }
     const divisor = operator === '/' && (index > 0 || raw.length === 1)
-    if (divisor && (typeof item.value === 'number' || typeof item.value === 'string') && Number(item.value) === 0) {
+    if (
+      divisor &&
+      (typeof item.value === 'number' || typeof item.value === 'string') &&
+      Number(item.value) === 0
+    ) {
       throw new RuleError('division by zero', at)
     }
   })
@@ -100,10 +108,14 @@ export function arithmetic(operator: string): OperatorCompiler {
     rejectAtLoad(operator, raw, list, path)
     if ('spread' in list) {
       const { fn: spread } = list.spread
-      return fold([list.spread], (data, root) => {
-        const value = spread(data, root)
-        return reduce(Array.isArray(value) ? value : [value])
-      }, path)
+      return fold(
+        [list.spread],
+        (data, root) => {
+          const value = spread(data, root)
+          return reduce(Array.isArray(value) ? value : [value])
+        },
+        path,
+      )
     }
     const fns = list.items.map((item: Compiled) => item.fn)
     const fn: RuleFn =

@@ -6,7 +6,9 @@ import { truthy } from './truthy.js'
 
 /** `{"merge": [a, [b, c]]}`: flattens one level. */
 export const compileMerge: OperatorCompiler = (raw, scope, path) =>
-  listOperator(raw, scope, path, (args) => args.flatMap((arg) => (Array.isArray(arg) ? arg : [arg])))
+  listOperator(raw, scope, path, (args) =>
+    args.flatMap((arg): unknown[] => (Array.isArray(arg) ? (arg as unknown[]) : [arg])),
+  )
 
 /** The array an iterator walks: a missing value is empty; anything else that is not a list fails. */
 function elements(value: unknown): readonly unknown[] {
@@ -15,14 +17,28 @@ function elements(value: unknown): readonly unknown[] {
   throw new InvalidArgument('expects an array')
 }
 
-function iteratorParts(raw: unknown, scope: CompileScope, path: string, name: string): [Compiled, Compiled] {
-  if (!Array.isArray(raw) || raw.length < 2) throw new RuleError(`${name} takes [array, rule]`, path)
+function iteratorParts(
+  raw: unknown,
+  scope: CompileScope,
+  path: string,
+  name: string,
+): [Compiled, Compiled] {
+  if (!Array.isArray(raw) || raw.length < 2)
+    throw new RuleError(`${name} takes [array, rule]`, path)
   const selector = scope.compile(raw[0], scope, `${path}/0`)
-  const mapper = scope.compile(raw[1], { ...scope, inIterator: true, depth: scope.depth + 1 }, `${path}/1`)
+  const mapper = scope.compile(
+    raw[1],
+    { ...scope, inIterator: true, depth: scope.depth + 1 },
+    `${path}/1`,
+  )
   return [selector, mapper]
 }
 
-type Walk = (items: readonly unknown[], each: (item: unknown) => unknown, selected: unknown) => unknown
+type Walk = (
+  items: readonly unknown[],
+  each: (item: unknown) => unknown,
+  selected: unknown,
+) => unknown
 
 const walks: Readonly<Record<string, Walk>> = {
   map: (items, each) => items.map(each),
@@ -30,11 +46,13 @@ const walks: Readonly<Record<string, Walk>> = {
   some: (items, each) => items.some((item) => truthy(each(item))),
   none: (items, each) => !items.some((item) => truthy(each(item))),
   all: (items, each, selected) =>
-    Array.isArray(selected) && selected.length === 0 ? false : items.every((item) => truthy(each(item))),
+    Array.isArray(selected) && selected.length === 0
+      ? false
+      : items.every((item) => truthy(each(item))),
 }
 
 /** `map`, `filter`, `all`, `some`, `none`: `var` inside the rule reads the current element. */
-export function iterator(name: keyof typeof walks & string): OperatorCompiler {
+export function iterator(name: string): OperatorCompiler {
   const walk = walks[name] as Walk
   return (raw, scope, path) => {
     const [selector, mapper] = iteratorParts(raw, scope, path, name)
@@ -51,14 +69,19 @@ export function iterator(name: keyof typeof walks & string): OperatorCompiler {
 /** `{"reduce": [array, rule, initial]}`: `var` reads `current` and `accumulator`. */
 export const compileReduce: OperatorCompiler = (raw, scope, path) => {
   const [selector, mapper] = iteratorParts(raw, scope, path, 'reduce')
-  const initial = (raw as unknown[]).length > 2 ? scope.compile((raw as unknown[])[2], scope, `${path}/2`) : undefined
+  const initial =
+    (raw as unknown[]).length > 2
+      ? scope.compile((raw as unknown[])[2], scope, `${path}/2`)
+      : undefined
   const select = selector.fn
   const step = mapper.fn
   const fn: RuleFn = (data, root) => {
     const items = elements(select(data, root))
-    const reducer = (accumulator: unknown, current: unknown): unknown => flat(step({ accumulator, current }, root))
+    const reducer = (accumulator: unknown, current: unknown): unknown =>
+      flat(step({ accumulator, current }, root))
     if (initial === undefined) {
-      if (items.length === 0) throw new InvalidArgument('reduce of an empty array with no initial value')
+      if (items.length === 0)
+        throw new InvalidArgument('reduce of an empty array with no initial value')
       return items.reduce(reducer)
     }
     return items.reduce(reducer, flat(initial.fn(data, root)))
@@ -71,7 +94,8 @@ function flat(value: unknown): unknown {
   if (!value || typeof value !== 'object') return value
   const parts = Array.isArray(value) ? value : Object.values(value)
   for (const part of parts) {
-    if (part !== null && typeof part === 'object') throw new InvalidArgument('reduce accumulator is nested')
+    if (part !== null && typeof part === 'object')
+      throw new InvalidArgument('reduce accumulator is nested')
   }
   return value
 }

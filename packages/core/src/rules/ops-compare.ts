@@ -4,7 +4,6 @@ import { InvalidArgument } from './invalid-argument.js'
 
 type Comparator = (a: unknown, b: unknown) => boolean
 
-/* eslint-disable eqeqeq -- loose equality is JsonLogic's `==`/`!=` */
 const comparators: Readonly<Record<string, Comparator>> = {
   '==': (a, b) => a == b,
   '!=': (a, b) => a != b,
@@ -15,7 +14,6 @@ const comparators: Readonly<Record<string, Comparator>> = {
   '>': (a, b) => (a as number) > (b as number),
   '>=': (a, b) => (a as number) >= (b as number),
 }
-/* eslint-enable eqeqeq */
 
 /**
  * Makes the right operand comparable with the left one, exactly as flagd's JavaScript engine
@@ -24,7 +22,8 @@ const comparators: Readonly<Record<string, Comparator>> = {
  */
 export function comparable(item: unknown, prev: unknown, strict: boolean): unknown {
   if (strict) return item
-  if ((typeof item === 'string' || item === null) && (typeof prev === 'string' || prev === null)) return item
+  if ((typeof item === 'string' || item === null) && (typeof prev === 'string' || prev === null))
+    return item
   if (neverNumeric(item) || (Number.isNaN(Number(item)) && prev !== null)) throw notComparable
   if (neverNumeric(prev) || Number.isNaN(Number(prev))) throw notComparable
   if (prev === null && !item) return null
@@ -44,11 +43,17 @@ export function comparison(operator: string): OperatorCompiler {
   const compare = comparators[operator] as Comparator
   const strict = operator.length === 3
   return (raw, scope, path) => {
-    const args = Array.isArray(raw) ? compileArgs(raw, scope, path) : [scope.compile(raw, scope, path)]
+    const args = Array.isArray(raw)
+      ? compileArgs(raw, scope, path)
+      : [scope.compile(raw, scope, path)]
     if (!Array.isArray(raw) || args.length < 2) {
-      return fold(args, () => {
-        throw new InvalidArgument(`${operator} needs at least two arguments`)
-      }, path)
+      return fold(
+        args,
+        () => {
+          throw new InvalidArgument(`${operator} needs at least two arguments`)
+        },
+        path,
+      )
     }
     const fns = args.map((arg) => arg.fn)
     const [left, right] = fns as [RuleFn, RuleFn]

@@ -31,8 +31,13 @@ function wholeData(data: unknown, scope: CompileScope): unknown {
 
 function read(data: unknown, key: unknown, fallback: unknown, scope: CompileScope): unknown {
   if (key === undefined || key === null || key === '') return wholeData(data, scope)
-  const value = pathReader(String(key), scope)(data)
+  const value = pathReader(pathText(key), scope)(data)
   return settle(value, fallback)
+}
+
+/** A path as JsonLogic reads one: numbers index arrays, anything else is its text. */
+function pathText(key: unknown): string {
+  return String(key)
 }
 
 /** Missing or null gives the fallback; functions are never data. */
@@ -49,9 +54,10 @@ export const compileVar: OperatorCompiler = (raw, scope, path) => {
   if (keyArg?.isConstant !== false && fallback.isConstant) {
     const key = keyArg?.value
     const fallbackValue = fallback.value
-    if (key === undefined || key === null || key === '') return dynamic((data) => wholeData(data, scope))
+    if (key === undefined || key === null || key === '')
+      return dynamic((data) => wholeData(data, scope))
     if (typeof key === 'object') throw new RuleError('var takes a path string', path)
-    const reader = pathReader(String(key), scope)
+    const reader = pathReader(pathText(key), scope)
     return dynamic((data) => {
       const value = reader(data)
       if (value === undefined || value === null) return fallbackValue
@@ -75,9 +81,17 @@ export const compileMissing: OperatorCompiler = (raw, scope, path) => {
   const args = compileArgs(Array.isArray(raw) ? raw : [raw], scope, path)
   if (args.every((arg) => arg.isConstant)) {
     const readers = args.map((arg) => [arg.value, pathReader(String(arg.value), scope)] as const)
-    return dynamic((data) => readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key))
+    return dynamic((data) =>
+      readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key),
+    )
   }
-  return dynamic((data, root) => missingKeys(args.map((arg) => arg.fn(data, root)), data, scope))
+  return dynamic((data, root) =>
+    missingKeys(
+      args.map((arg) => arg.fn(data, root)),
+      data,
+      scope,
+    ),
+  )
 }
 
 /** `{"missing_some": [n, ["a", "b"]]}`: `[]` when at least n keys are present. */

@@ -22,7 +22,8 @@ export const compileIf: OperatorCompiler = (raw, scope, path) => {
       ? ifThenElse(conditions[0] as RuleFn, outcomes[0] as RuleFn, otherwise)
       : (data, root) => {
           for (let i = 0; i < conditions.length; i++) {
-            if (truthy((conditions[i] as RuleFn)(data, root))) return (outcomes[i] as RuleFn)(data, root)
+            if (truthy((conditions[i] as RuleFn)(data, root)))
+              return (outcomes[i] as RuleFn)(data, root)
           }
           return otherwise(data, root)
         }
@@ -40,13 +41,21 @@ function invalidList(name: string): RuleFn {
 }
 
 /** `{"and": [...]}`: the first falsy value, else the last value. */
-export const compileAnd: OperatorCompiler = (raw, scope, path) => shortCircuit(raw, scope, path, false)
+export const compileAnd: OperatorCompiler = (raw, scope, path) =>
+  shortCircuit(raw, scope, path, false)
 
 /** `{"or": [...]}`: the first truthy value, else the last value. */
-export const compileOr: OperatorCompiler = (raw, scope, path) => shortCircuit(raw, scope, path, true)
+export const compileOr: OperatorCompiler = (raw, scope, path) =>
+  shortCircuit(raw, scope, path, true)
 
-function shortCircuit(raw: unknown, scope: Parameters<OperatorCompiler>[1], path: string, stopOn: boolean): Compiled {
-  if (!Array.isArray(raw)) return fold([scope.compile(raw, scope, path)], invalidList(stopOn ? 'or' : 'and'), path)
+function shortCircuit(
+  raw: unknown,
+  scope: Parameters<OperatorCompiler>[1],
+  path: string,
+  stopOn: boolean,
+): Compiled {
+  if (!Array.isArray(raw))
+    return fold([scope.compile(raw, scope, path)], invalidList(stopOn ? 'or' : 'and'), path)
   const args = compileArgs(raw, scope, path)
   if (args.length === 0) return constant(null)
   const fns = args.map((arg) => arg.fn)
@@ -65,11 +74,20 @@ function shortCircuit(raw: unknown, scope: Parameters<OperatorCompiler>[1], path
 export const compileNot: OperatorCompiler = (raw, scope, path) => negation(raw, scope, path, true)
 
 /** `{"!!": x}` or `{"!!": [x]}`. */
-export const compileDoubleNot: OperatorCompiler = (raw, scope, path) => negation(raw, scope, path, false)
+export const compileDoubleNot: OperatorCompiler = (raw, scope, path) =>
+  negation(raw, scope, path, false)
 
-function negation(raw: unknown, scope: Parameters<OperatorCompiler>[1], path: string, negate: boolean): Compiled {
-  const args = Array.isArray(raw) ? compileArgs(raw, scope, path) : [scope.compile(raw, scope, path)]
+function negation(
+  raw: unknown,
+  scope: Parameters<OperatorCompiler>[1],
+  path: string,
+  negate: boolean,
+): Compiled {
+  const args = Array.isArray(raw)
+    ? compileArgs(raw, scope, path)
+    : [scope.compile(raw, scope, path)]
   const first = args[0]?.fn
-  const fn: RuleFn = first === undefined ? () => negate : (data, root) => truthy(first(data, root)) !== negate
+  const fn: RuleFn =
+    first === undefined ? () => negate : (data, root) => truthy(first(data, root)) !== negate
   return fold(args, fn, path)
 }

@@ -18,11 +18,15 @@ export const compileCat: OperatorCompiler = (raw, scope, path) => {
     return constant(joinSkippingNulls(list.items.map((item) => item.value)))
   }
   const fns = list.items.map((item) => item.fn)
-  return fold(list.items, (data, root) => {
-    let text = ''
-    for (const fn of fns) text += fn(data, root) as string
-    return text
-  }, path)
+  return fold(
+    list.items,
+    (data, root) => {
+      let text = ''
+      for (const fn of fns) text += fn(data, root) as string
+      return text
+    },
+    path,
+  )
 }
 
 function joinSkippingNulls(value: unknown): string {
@@ -34,31 +38,34 @@ function joinSkippingNulls(value: unknown): string {
 }
 
 /** `{"substr": [text, start, length?]}` with JavaScript's `substr` semantics. */
-export const compileSubstr: OperatorCompiler = (raw, scope, path) => listOperator(raw, scope, path, ([text, from, length]) => {
-  if (typeof text !== 'string') throw new InvalidArgument('substr needs a string')
-  if ((length as number) < 0) {
-    const rest = text.substr(from as number)
-    return rest.substr(0, rest.length + (length as number))
-  }
-  return text.substr(from as number, length as number)
-})
+export const compileSubstr: OperatorCompiler = (raw, scope, path) =>
+  listOperator(raw, scope, path, ([text, from, length]) => {
+    if (typeof text !== 'string') throw new InvalidArgument('substr needs a string')
+    if ((length as number) < 0) {
+      const rest = text.substr(from as number)
+      return rest.substr(0, rest.length + (length as number))
+    }
+    return text.substr(from as number, length as number)
+  })
 
 /** `{"in": [needle, haystack]}`: array membership or substring. */
-export const compileIn: OperatorCompiler = (raw, scope, path) => listOperator(raw, scope, path, ([needle, haystack]) => {
-  const container = haystack || []
-  if (typeof container === 'string') return container.includes(String(needle))
-  if (Array.isArray(container)) return container.includes(needle)
-  throw new InvalidArgument('in needs an array or a string')
-})
+export const compileIn: OperatorCompiler = (raw, scope, path) =>
+  listOperator(raw, scope, path, ([needle, haystack]) => {
+    const container = haystack || []
+    if (typeof container === 'string') return container.includes(String(needle))
+    if (Array.isArray(container)) return container.includes(needle)
+    throw new InvalidArgument('in needs an array or a string')
+  })
 
 /** flagd's `starts_with` / `ends_with`: two strings, else `null`. */
 export function stringComparison(which: 'starts_with' | 'ends_with'): OperatorCompiler {
-  return (raw, scope, path) => listOperator(raw, scope, path, (args) => {
-    if (args.length !== 2) return null
-    const [text, affix] = args
-    if (typeof text !== 'string' || typeof affix !== 'string') return null
-    return which === 'starts_with' ? text.startsWith(affix) : text.endsWith(affix)
-  })
+  return (raw, scope, path) =>
+    listOperator(raw, scope, path, (args) => {
+      if (args.length !== 2) return null
+      const [text, affix] = args
+      if (typeof text !== 'string' || typeof affix !== 'string') return null
+      return which === 'starts_with' ? text.startsWith(affix) : text.endsWith(affix)
+    })
 }
 
 /** Evaluates the argument list, then applies `apply` to the values. */
@@ -71,10 +78,14 @@ export function listOperator(
   const list = compileArgList(raw, scope, path)
   if ('spread' in list) {
     const { fn: spread } = list.spread
-    return fold([list.spread], (data, root) => {
-      const value = spread(data, root)
-      return apply(Array.isArray(value) ? value : [value])
-    }, path)
+    return fold(
+      [list.spread],
+      (data, root) => {
+        const value = spread(data, root)
+        return apply(Array.isArray(value) ? value : [value])
+      },
+      path,
+    )
   }
   const fns = list.items.map((item) => item.fn)
   const fn: RuleFn = (data, root) => apply(fns.map((item) => item(data, root)))

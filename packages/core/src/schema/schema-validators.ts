@@ -19,7 +19,11 @@ export function checkTargeting(rule: unknown, at: string): FlagsIssue | undefine
   return firstIssue(validateTargeting as GeneratedValidator, rule, at)
 }
 
-function firstIssue(validate: GeneratedValidator, data: unknown, at: string): FlagsIssue | undefined {
+function firstIssue(
+  validate: GeneratedValidator,
+  data: unknown,
+  at: string,
+): FlagsIssue | undefined {
   if (validate(data)) return undefined
   const [error] = validate.errors ?? []
   const extra = error?.params?.['additionalProperty']

@@ -62,7 +62,9 @@ export interface InternalOptions {
  */
 export function internal(options: InternalOptions): Condition {
   const { emailDomains = [], ids = [], emailAttribute = 'email', idAttribute = 'userId' } = options
-  const parts: Condition[] = emailDomains.map((domain) => ({ ends_with: [{ var: emailAttribute }, `@${domain}`] }))
+  const parts: Condition[] = emailDomains.map((domain) => ({
+    ends_with: [{ var: emailAttribute }, `@${domain}`],
+  }))
   if (ids.length > 0) parts.push(attributeIn(idAttribute, ids))
   if (parts.length === 0) return { '===': [true, false] }
   return parts.length === 1 ? (parts[0] as Condition) : { or: parts }

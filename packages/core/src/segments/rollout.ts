@@ -36,9 +36,17 @@ export interface RolloutOptions {
  * percentageSplit('stable', 'canary', 10)
  * // {"fractional": [["canary", 1000], ["stable", 9000]]}
  */
-export function percentageSplit(baseline: string, canary: string, percentage: number, bucketBy?: JsonObject): JsonObject {
+export function percentageSplit(
+  baseline: string,
+  canary: string,
+  percentage: number,
+  bucketBy?: JsonObject,
+): JsonObject {
   if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
-    throw new FlagsError('INVALID_ARGUMENT', `a percentage must be between 0 and 100, got ${percentage}`)
+    throw new FlagsError(
+      'INVALID_ARGUMENT',
+      `a percentage must be between 0 and 100, got ${percentage}`,
+    )
   }
   const canaryWeight = Math.round(percentage * PERCENT_SCALE)
   const buckets = [
@@ -56,10 +64,19 @@ export function percentageSplit(baseline: string, canary: string, percentage: nu
  * rolloutTargeting({ baseline: 'stable', canary: 'canary', percentage: 5, cohorts: [beta(), internal({ emailDomains: ['example.com'] })] })
  */
 export function rolloutTargeting(options: RolloutOptions): JsonObject {
-  const split = percentageSplit(options.baseline, options.canary, options.percentage, options.bucketBy)
-  const cohorts = (options.cohorts ?? []).map((cohort) => (isCohort(cohort) ? cohort : { when: cohort }))
+  const split = percentageSplit(
+    options.baseline,
+    options.canary,
+    options.percentage,
+    options.bucketBy,
+  )
+  const cohorts = (options.cohorts ?? []).map((cohort) =>
+    isCohort(cohort) ? cohort : { when: cohort },
+  )
   if (cohorts.length === 0) return split
-  return { if: [...cohorts.flatMap((cohort) => [cohort.when, cohort.serve ?? options.canary]), split] }
+  return {
+    if: [...cohorts.flatMap((cohort) => [cohort.when, cohort.serve ?? options.canary]), split],
+  }
 }
 
 function isCohort(value: Cohort | Condition): value is Cohort {
@@ -68,7 +85,10 @@ function isCohort(value: Cohort | Condition): value is Cohort {
 
 /** Options for {@link rolloutFlag}. */
 export interface RolloutFlagOptions extends Omit<RolloutOptions, 'baseline' | 'canary'> {
-  readonly variants: { readonly baseline: readonly [string, FlagValue]; readonly canary: readonly [string, FlagValue] }
+  readonly variants: {
+    readonly baseline: readonly [string, FlagValue]
+    readonly canary: readonly [string, FlagValue]
+  }
   readonly metadata?: Readonly<Record<string, string | number | boolean>>
 }
 
