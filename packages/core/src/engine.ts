@@ -176,8 +176,9 @@ function typed(
   defaultValue: FlagValue,
 ): Resolution<FlagValue> {
   if (outcome.reason === 'ERROR') return { ...outcome, value: defaultValue }
-  if (!('value' in outcome))
+  if (outcome.value === undefined) {
     return { value: defaultValue, reason: outcome.reason, flagMetadata: outcome.flagMetadata }
+  }
   const expected = typeof defaultValue
   if (typeof outcome.value !== expected) {
     return failure(

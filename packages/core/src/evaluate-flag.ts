@@ -6,12 +6,13 @@ import type {
   FlagMetadata,
   FlagValue,
   ResolvedValue,
+  UnresolvedValue,
 } from './types.js'
 
 /** A flag's outcome before the caller's type is applied. */
 export type VariantOutcome =
   | ResolvedValue<FlagValue>
-  | { readonly reason: 'DEFAULT' | 'DISABLED'; readonly flagMetadata: FlagMetadata }
+  | UnresolvedValue
   | Omit<FailedResolution<FlagValue>, 'value'>
 
 /** flagd's resolution algorithm for one flag (may throw only on a hostile context). */

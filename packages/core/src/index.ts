@@ -18,6 +18,7 @@ export type {
   Reason,
   ResolvedValue,
   Resolution,
+  UnresolvedValue,
 } from './types.js'
 export { attributeIn, beta, internal, region, tier } from './segments/conditions.js'
 export type { Condition, InternalOptions } from './segments/conditions.js'

@@ -36,12 +36,15 @@ export interface ResolvedValue<T> {
   readonly value: T
   readonly variant?: string
   readonly reason: Exclude<Reason, 'ERROR'>
+  readonly errorCode?: undefined
+  readonly errorMessage?: undefined
   readonly flagMetadata: FlagMetadata
 }
 
 /** A failed evaluation: `value` is always the caller's default. */
 export interface FailedResolution<T> {
   readonly value: T
+  readonly variant?: undefined
   readonly reason: 'ERROR'
   readonly errorCode: ErrorCode
   readonly errorMessage: string
@@ -57,16 +60,22 @@ export interface FailedResolution<T> {
  */
 export type Resolution<T> = ResolvedValue<T> | FailedResolution<T>
 
-/** One flag's outcome in a bulk evaluation; `value` is absent when no variant was resolved. */
-export interface BulkResolution {
-  readonly flagKey: string
-  readonly value?: FlagValue
-  readonly variant?: string
-  readonly reason: Reason
-  readonly errorCode?: ErrorCode
-  readonly errorMessage?: string
+/** A successful evaluation that resolved no variant (disabled, or no default variant). */
+export interface UnresolvedValue {
+  readonly value?: undefined
+  readonly variant?: undefined
+  readonly reason: 'DEFAULT' | 'DISABLED'
+  readonly errorCode?: undefined
+  readonly errorMessage?: undefined
   readonly flagMetadata: FlagMetadata
 }
+
+/** One flag's outcome in a bulk evaluation; `value` is absent when no variant was resolved. */
+export type BulkResolution = { readonly flagKey: string } & (
+  | ResolvedValue<FlagValue>
+  | UnresolvedValue
+  | (Omit<FailedResolution<FlagValue>, 'value'> & { readonly value?: undefined })
+)
 
 /** Where engine diagnostics go. Every method is optional; the default logger is silent. */
 export interface Logger {

@@ -1,7 +1,8 @@
 /**
  * MurmurHash3 x86 32-bit, seed 0, over the UTF-8 bytes of a string (as flagd's Go evaluator
  * hashes; identical to the `imurmurhash` package for ASCII). Written for the hot path: no
- * allocation, and a prefix such as the flag key can be hashed once and resumed per call.
+ * allocation for ASCII input, four characters per step, and a prefix (the flag key) hashed
+ * once at load and resumed per call.
  */
 
 /** The hash state after a prefix: whole 4-byte blocks mixed in, up to 3 bytes pending. */
@@ -17,25 +18,49 @@ const C2 = 0x1b873593
 
 export const EMPTY_STATE: Murmur3State = { h1: 0, pending: 0, pendingBytes: 0, length: 0 }
 
+/** The unsigned 32-bit MurmurHash3 (seed 0) of the UTF-8 bytes of `text`. */
+export function murmur3(text: string): number {
+  return murmur3Resume(EMPTY_STATE, text)
+}
+
 /** The state after hashing `prefix` (compute once, then resume with {@link murmur3Resume}). */
 export function murmur3Prefix(prefix: string): Murmur3State {
-  return absorb(EMPTY_STATE, prefix)
+  let { h1, pending, pendingBytes, length } = EMPTY_STATE
+  for (const byte of utf8Bytes(prefix)) {
+    pending |= byte << (pendingBytes << 3)
+    length++
+    if (++pendingBytes === 4) {
+      h1 = mixBlock(h1, pending)
+      pending = 0
+      pendingBytes = 0
+    }
+  }
+  return { h1, pending, pendingBytes, length }
 }
 
 /** The unsigned 32-bit hash of `prefix + text`, given the state after `prefix`. */
 export function murmur3Resume(state: Murmur3State, text: string): number {
-  const end = absorb(state, text)
-  return finish(end.h1, end.pending, end.pendingBytes, end.length)
-}
-
-/** Mixes the UTF-8 bytes of `text` into `state`. */
-function absorb(state: Murmur3State, text: string): Murmur3State {
   let h1 = state.h1
   let pending = state.pending
   let pendingBytes = state.pendingBytes
   let length = state.length
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i)
+  const end = text.length
+  let i = 0
+  while (i < end) {
+    // Fast path: block-aligned, four ASCII characters form one block.
+    if (pendingBytes === 0 && i + 4 <= end) {
+      const c0 = text.charCodeAt(i)
+      const c1 = text.charCodeAt(i + 1)
+      const c2 = text.charCodeAt(i + 2)
+      const c3 = text.charCodeAt(i + 3)
+      if ((c0 | c1 | c2 | c3) < 0x80) {
+        h1 = mixBlock(h1, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
+        length += 4
+        i += 4
+        continue
+      }
+    }
+    let code = text.charCodeAt(i++)
     if (code < 0x80) {
       pending |= code << (pendingBytes << 3)
       length++
@@ -46,16 +71,14 @@ function absorb(state: Murmur3State, text: string): Murmur3State {
       }
       continue
     }
-    // Multi-byte UTF-8: encode, then push byte by byte (lone surrogates become U+FFFD).
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1)
+    if (code >= 0xd800 && code <= 0xdbff && i < end) {
+      const low = text.charCodeAt(i)
       if (low >= 0xdc00 && low <= 0xdfff) {
         code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
         i++
-      } else code = 0xfffd
-    } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd
-    const bytes = utf8(code)
-    for (const byte of bytes) {
+      }
+    }
+    for (const byte of codePointBytes(code)) {
       pending |= byte << (pendingBytes << 3)
       length++
       if (++pendingBytes === 4) {
@@ -65,11 +88,14 @@ function absorb(state: Murmur3State, text: string): Murmur3State {
       }
     }
   }
-  return { h1, pending, pendingBytes, length }
+  return finish(h1, pending, pendingBytes, length)
 }
 
-function utf8(code: number): number[] {
+/** UTF-8 bytes of one code point; lone surrogates become U+FFFD, as `TextEncoder` does. */
+function codePointBytes(code: number): number[] {
+  if (code < 0x80) return [code]
   if (code < 0x800) return [0xc0 | (code >> 6), 0x80 | (code & 0x3f)]
+  if (code >= 0xd800 && code <= 0xdfff) return [0xef, 0xbf, 0xbd]
   if (code < 0x10000)
     return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
   return [
@@ -80,9 +106,10 @@ function utf8(code: number): number[] {
   ]
 }
 
-/** The unsigned 32-bit MurmurHash3 (seed 0) of the UTF-8 bytes of `text`. */
-export function murmur3(text: string): number {
-  return murmur3Resume(EMPTY_STATE, text)
+function utf8Bytes(text: string): number[] {
+  const bytes: number[] = []
+  for (const char of text) bytes.push(...codePointBytes(char.codePointAt(0) as number))
+  return bytes
 }
 
 function mixBlock(h1: number, block: number): number {

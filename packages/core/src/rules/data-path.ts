@@ -11,6 +11,15 @@ export function readProperty(from: unknown, key: string): unknown {
   return (from as Record<string, unknown>)[key]
 }
 
+/**
+ * A reader for one key, specialised at compile time: ordinary names are a plain property read
+ * (an inherited method is a function, which `var` turns into `null` anyway).
+ */
+export function propertyReader(key: string): (from: unknown) => unknown {
+  if (inheritedNames.has(key)) return (from) => readProperty(from, key)
+  return (from) => (from === null || from === undefined ? undefined : (from as Record<string, unknown>)[key])
+}
+
 /** Follows a split path; `undefined` when any step is missing. */
 export function readPath(from: unknown, path: readonly string[]): unknown {
   let current = from

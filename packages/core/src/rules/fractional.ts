@@ -72,7 +72,10 @@ export const compileFractional: OperatorCompiler = (raw, scope, path) => {
   if (!Array.isArray(raw))
     throw new RuleError('fractional takes a list of [variant, weight] buckets', path)
   const args = compileArgs(raw, scope, path)
-  const flagKeyState = murmur3Prefix(scope.flagKey)
+  // The flag key's bytes are hashed once; a key ending inside a surrogate pair is hashed whole.
+  const flagKeyState = /[\ud800-\udbff]$/.test(scope.flagKey)
+    ? undefined
+    : murmur3Prefix(scope.flagKey)
   const firstIsBucket = Array.isArray(raw[0])
   const buckets = firstIsBucket ? args : args.slice(1)
   const bucketBy: Compiled | undefined = firstIsBucket ? undefined : args[0]
@@ -93,7 +96,14 @@ export const compileFractional: OperatorCompiler = (raw, scope, path) => {
       const key = defaultBucketingKey(root)
       if (key === null) return null
       const distribution = distributionFor(data, root)
-      return distribution === null ? null : pick(distribution, murmur3Resume(flagKeyState, key))
+      return distribution === null
+        ? null
+        : pick(
+            distribution,
+            flagKeyState === undefined
+              ? murmur3(scope.flagKey + key)
+              : murmur3Resume(flagKeyState, key),
+          )
     })
   }
   const by = bucketBy.fn

@@ -61,7 +61,10 @@ export function comparison(operator: string): OperatorCompiler {
       fns.length === 2
         ? (data, root) => {
             const a = left(data, root)
-            return compare(a, comparable(right(data, root), a, strict))
+            const b = right(data, root)
+            // Two strings (the usual attribute-vs-literal case) need no coercion checks.
+            if (typeof a === 'string' && typeof b === 'string') return compare(a, b)
+            return compare(a, comparable(b, a, strict))
           }
         : (data, root) => {
             let prev = left(data, root)

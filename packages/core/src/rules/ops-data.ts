@@ -1,6 +1,6 @@
 import { compileArgs, type OperatorCompiler } from './operator.js'
 import { constant, dynamic, RuleError, type CompileScope, type Compiled } from './compiled.js'
-import { readPath, splitPath } from './data-path.js'
+import { propertyReader, readPath, splitPath } from './data-path.js'
 import type { EvaluationContext } from '../types.js'
 
 /** Reads a path from the data in scope; at the top level `$flagd.*` is injected by flagd. */
@@ -12,11 +12,16 @@ function pathReader(path: string, scope: CompileScope): (data: unknown) => unkno
     const rest = parts.slice(1)
     return () => readPath(flagdProperties(scope), rest)
   }
-  if (parts.length === 1) {
-    const [key] = parts as [string]
-    return (data) => readPath(data, [key])
+  const readers = parts.map(propertyReader)
+  if (readers.length === 1) return readers[0] as (data: unknown) => unknown
+  return (data) => {
+    let current = data
+    for (const read of readers) {
+      current = read(current)
+      if (current === undefined) return undefined
+    }
+    return current
   }
-  return (data) => readPath(data, parts)
 }
 
 function flagdProperties(scope: CompileScope): Record<string, unknown> {

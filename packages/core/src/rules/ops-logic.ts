@@ -10,23 +10,11 @@ export const compileIf: OperatorCompiler = (raw, scope, path) => {
   if (args.length === 0) return constant(null)
   if (args.length === 1) return args[0] as Compiled
   const branches = args.length % 2 === 1 ? args : [...args, constant(null)]
-  const otherwise = (branches.at(-1) as Compiled).fn
-  const conditions: RuleFn[] = []
-  const outcomes: RuleFn[] = []
-  for (let i = 0; i + 1 < branches.length; i += 2) {
-    conditions.push((branches[i] as Compiled).fn)
-    outcomes.push((branches[i + 1] as Compiled).fn)
+  // A right-nested chain of two-way branches: no loop, no arrays at evaluation time.
+  let fn = (branches.at(-1) as Compiled).fn
+  for (let i = branches.length - 3; i >= 0; i -= 2) {
+    fn = ifThenElse((branches[i] as Compiled).fn, (branches[i + 1] as Compiled).fn, fn)
   }
-  const fn: RuleFn =
-    conditions.length === 1
-      ? ifThenElse(conditions[0] as RuleFn, outcomes[0] as RuleFn, otherwise)
-      : (data, root) => {
-          for (let i = 0; i < conditions.length; i++) {
-            if (truthy((conditions[i] as RuleFn)(data, root)))
-              return (outcomes[i] as RuleFn)(data, root)
-          }
-          return otherwise(data, root)
-        }
   return fold(args, fn, path)
 }
 
@@ -59,14 +47,21 @@ function shortCircuit(
   const args = compileArgs(raw, scope, path)
   if (args.length === 0) return constant(null)
   const fns = args.map((arg) => arg.fn)
-  const fn: RuleFn = (data, root) => {
-    let value: unknown = null
-    for (const arg of fns) {
-      value = arg(data, root)
-      if (truthy(value) === stopOn) return value
-    }
-    return value
-  }
+  const [first, second] = fns as [RuleFn, RuleFn]
+  const fn: RuleFn =
+    fns.length === 2
+      ? (data, root) => {
+          const value = first(data, root)
+          return truthy(value) === stopOn ? value : second(data, root)
+        }
+      : (data, root) => {
+          let value: unknown = null
+          for (const arg of fns) {
+            value = arg(data, root)
+            if (truthy(value) === stopOn) return value
+          }
+          return value
+        }
   return fold(args, fn, path)
 }
 

@@ -49,7 +49,19 @@ export const compileSubstr: OperatorCompiler = (raw, scope, path) =>
   })
 
 /** `{"in": [needle, haystack]}`: array membership or substring. */
-export const compileIn: OperatorCompiler = (raw, scope, path) =>
+export const compileIn: OperatorCompiler = (raw, scope, path) => {
+  const literal = Array.isArray(raw) && raw.length === 2 ? scope.compile(raw[1], scope, `${path}/1`) : undefined
+  if (literal?.isConstant === true && Array.isArray(literal.value)) {
+    // A literal list: a Set has the same (SameValueZero) membership as Array#includes.
+    const members = new Set<unknown>(literal.value)
+    const needle = scope.compile((raw as unknown[])[0], scope, `${path}/0`)
+    const fn = needle.fn
+    return fold([needle], (data, root) => members.has(fn(data, root)), path)
+  }
+  return compileInList(raw, scope, path)
+}
+
+const compileInList: OperatorCompiler = (raw, scope, path) =>
   listOperator(raw, scope, path, ([needle, haystack]) => {
     const container = haystack || []
     if (typeof container === 'string') return container.includes(String(needle))

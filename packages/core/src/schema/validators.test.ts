@@ -5,6 +5,9 @@ import { expect, it } from 'vitest'
 import { generateValidators } from '../../scripts/generate-schema-validators.mjs'
 
 it('the committed validators match the vendored schemas (run scripts/generate-schema-validators.mjs)', () => {
-  const committed = readFileSync(fileURLToPath(new URL('validators.generated.ts', import.meta.url)), 'utf8')
+  const committed = readFileSync(
+    fileURLToPath(new URL('validators.generated.ts', import.meta.url)),
+    'utf8',
+  )
   expect((generateValidators as () => string)()).toBe(committed)
 })
