@@ -74,13 +74,14 @@ describe('load', () => {
 
   it('rejects invalid JSON with a line and column, and an empty (half-written) file', () => {
     expect(loadError('{\n  "flags": {,\n}').message).toMatch(
-      /^flags\.json: \/: invalid JSON: .*line 2 column/,
+      /^flags\.json: invalid JSON: .*line 2 column/,
     )
-    expect(loadError('   ').message).toBe('flags.json: /: the document is empty')
+    expect(loadError('   ').message).toBe('flags.json: the document is empty')
+    expect(createEngine().load('\ufeff{"flags": {}}').changedFlags).toEqual([])
   })
 
   it('rejects documents that are not flag sets', () => {
-    expect(loadError('[]').message).toBe('flags.json: /: a flags document must be a JSON object')
+    expect(loadError('[]').message).toBe('flags.json: a flags document must be a JSON object')
     expect(loadError('{}').message).toBe('flags.json: /flags: is required')
     expect(loadError('{"flags": []}').message).toContain(
       'the array form is only for the flagd daemon',
@@ -344,6 +345,9 @@ describe('evaluate', () => {
     expect(engine.flagKeys().slice(0, 3)).toEqual(['static', 'tiered', 'noDefault'])
     expect(engine.flagDefinition('static')).toEqual(boolFlag)
     expect(engine.flagDefinition('nope')).toBeUndefined()
+    expect([engine.flagType('static'), engine.flagType('object'), engine.flagType('nope')]).toEqual(
+      ['boolean', 'object', undefined],
+    )
   })
 })
 

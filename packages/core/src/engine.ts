@@ -2,7 +2,7 @@ import { FlagsError, type FlagsIssue } from './errors.js'
 import { compileFlag, type CompiledFlag } from './load/compile-flag.js'
 import type { FlagDefinition, FlagsDocument } from './load/flags-document.js'
 import { parseJson } from './load/parse-json.js'
-import { validateDocument } from './load/validate-document.js'
+import { validateDocument, variantType } from './load/validate-document.js'
 import { evaluateFlag, failure, type VariantOutcome } from './evaluate-flag.js'
 import { systemClock } from './system-clock.js'
 import type {
@@ -11,6 +11,7 @@ import type {
   EvaluationContext,
   FlagMetadata,
   FlagValue,
+  FlagValueType,
   JsonObject,
   Logger,
   Resolution,
@@ -62,6 +63,8 @@ export interface Engine {
   flagKeys(): string[]
   /** The flag as loaded (before `$ref` resolution), or `undefined`. */
   flagDefinition(flagKey: string): FlagDefinition | undefined
+  /** The type of the flag's variants (`boolean`, `string`, `number`, `object`), or `undefined`. */
+  flagType(flagKey: string): FlagValueType | undefined
   /** The flag set's own metadata. */
   flagSetMetadata(): FlagMetadata
 }
@@ -92,7 +95,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   function load(input: string | FlagsDocument, loadOptions: LoadOptions = {}): LoadResult {
     const { source } = loadOptions
     const document = typeof input === 'string' ? parseJson(input, source) : copyJson(input, source)
-    const { warnings } = validateDocument(document, source)
+    const { warnings: schemaWarnings } = validateDocument(document, source)
     const valid = document as FlagsDocument
     const setMetadata: FlagMetadata = Object.freeze({ ...valid.metadata })
     const evaluators = valid.$evaluators ?? {}
@@ -105,6 +108,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       definitions.set(key, definition)
       if (flag.brokenBecause !== undefined) brokenFlags.push(flag.brokenBecause)
     }
+    // A broken flag is reported once, as broken, not again as a schema warning.
+    const broken = new Set(brokenFlags.map((issue) => issue.flagKey))
+    const warnings = schemaWarnings.filter((issue) => !broken.has(issue.flagKey))
     const changedFlags = diff(current.flags, flags)
     current = { flags, definitions, metadata: setMetadata }
     const where = source === undefined ? '' : `${source}: `
@@ -166,6 +172,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     flagKeys: () => [...current.flags.keys()],
     flagDefinition: (flagKey) => current.definitions.get(flagKey),
     flagSetMetadata: () => current.metadata,
+    flagType: (flagKey) => {
+      const [first] = Object.values(current.definitions.get(flagKey)?.variants ?? {})
+      return first === undefined ? undefined : variantType(first)
+    },
   }
 }
 

@@ -79,5 +79,5 @@ function formatMessage(
 /** One issue as text: `flag "a": /flags/a/state: must be ENABLED or DISABLED`. */
 export function describeIssue(issue: FlagsIssue): string {
   const flag = issue.flagKey === undefined ? '' : `flag ${JSON.stringify(issue.flagKey)}: `
-  return `${flag}${issue.path === '' ? '/' : issue.path}: ${issue.message}`
+  return `${flag}${issue.path === '' ? '' : `${issue.path}: `}${issue.message}`
 }

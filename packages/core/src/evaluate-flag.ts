@@ -11,9 +11,7 @@ import type {
 
 /** A flag's outcome before the caller's type is applied. */
 export type VariantOutcome =
-  | ResolvedValue<FlagValue>
-  | UnresolvedValue
-  | Omit<FailedResolution<FlagValue>, 'value'>
+  ResolvedValue<FlagValue> | UnresolvedValue | Omit<FailedResolution<FlagValue>, 'value'>
 
 /** flagd's resolution algorithm for one flag (may throw only on a hostile context). */
 export function evaluateFlag(flag: CompiledFlag, context: EvaluationContext): VariantOutcome {

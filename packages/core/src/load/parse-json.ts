@@ -4,7 +4,9 @@ import { FlagsError } from '../errors.js'
  * `JSON.parse` with an error that names the source and the line and column (an empty or
  * half-written file is the usual cause).
  */
-export function parseJson(text: string, source: string | undefined): unknown {
+export function parseJson(input: string, source: string | undefined): unknown {
+  // Editors on some platforms write a byte-order mark; JSON.parse refuses it.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input
   if (text.trim() === '') {
     throw new FlagsError('INVALID_JSON', 'invalid JSON', {
       source,

@@ -17,7 +17,8 @@ export function readProperty(from: unknown, key: string): unknown {
  */
 export function propertyReader(key: string): (from: unknown) => unknown {
   if (inheritedNames.has(key)) return (from) => readProperty(from, key)
-  return (from) => (from === null || from === undefined ? undefined : (from as Record<string, unknown>)[key])
+  return (from) =>
+    from === null || from === undefined ? undefined : (from as Record<string, unknown>)[key]
 }
 
 /** Follows a split path; `undefined` when any step is missing. */

@@ -50,7 +50,8 @@ export const compileSubstr: OperatorCompiler = (raw, scope, path) =>
 
 /** `{"in": [needle, haystack]}`: array membership or substring. */
 export const compileIn: OperatorCompiler = (raw, scope, path) => {
-  const literal = Array.isArray(raw) && raw.length === 2 ? scope.compile(raw[1], scope, `${path}/1`) : undefined
+  const literal =
+    Array.isArray(raw) && raw.length === 2 ? scope.compile(raw[1], scope, `${path}/1`) : undefined
   if (literal?.isConstant === true && Array.isArray(literal.value)) {
     // A literal list: a Set has the same (SameValueZero) membership as Array#includes.
     const members = new Set<unknown>(literal.value)

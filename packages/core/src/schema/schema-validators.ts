@@ -19,13 +19,27 @@ export function checkTargeting(rule: unknown, at: string): FlagsIssue | undefine
   return firstIssue(validateTargeting as GeneratedValidator, rule, at)
 }
 
+/**
+ * The error deepest in the document: with `anyOf` branches the schema reports every branch's
+ * complaint, and the deepest one is the one about what the author actually wrote.
+ */
+function mostSpecific(errors: readonly SchemaError[]): SchemaError | undefined {
+  let best: SchemaError | undefined
+  for (const error of errors) {
+    if (best === undefined || depth(error) > depth(best)) best = error
+  }
+  return best
+}
+
+const depth = (error: SchemaError): number => error.instancePath.split('/').length
+
 function firstIssue(
   validate: GeneratedValidator,
   data: unknown,
   at: string,
 ): FlagsIssue | undefined {
   if (validate(data)) return undefined
-  const [error] = validate.errors ?? []
+  const error = mostSpecific(validate.errors ?? [])
   const extra = error?.params?.['additionalProperty']
   const detail = typeof extra === 'string' ? ` (${JSON.stringify(extra)})` : ''
   return {
