@@ -182,12 +182,12 @@ describe('load', () => {
   })
 
   it('does not freeze or keep a document passed as an object', () => {
-    const document = {
+    const document: FlagsDocument = {
       flags: { f: { state: 'ENABLED', variants: { a: { n: 1 } }, defaultVariant: 'a' } },
-    } as const
+    }
     const engine = createEngine()
-    engine.load(document as unknown as FlagsDocument)
-    expect(Object.isFrozen(document.flags.f.variants.a)).toBe(false)
+    engine.load(document)
+    expect(Object.isFrozen(document.flags['f']?.variants['a'])).toBe(false)
   })
 })
 
@@ -366,5 +366,82 @@ describe('evaluateAll', () => {
       { flagKey: 'off', reason: 'DISABLED', flagMetadata: {} },
       expect.objectContaining({ flagKey: 'bad', reason: 'ERROR', errorCode: 'PARSE_ERROR' }),
     ])
+  })
+})
+
+describe('overrides (the kill switch)', () => {
+  const rollout = {
+    state: 'ENABLED',
+    variants: { stable: 'v1', canary: 'v2' },
+    defaultVariant: 'stable',
+    targeting: {
+      fractional: [
+        ['canary', 1],
+        ['stable', 0],
+      ],
+    },
+    metadata: { 'canarykit.pinEpoch': 1 },
+  }
+
+  it('forces the default variant at once, for every unit, until cleared', () => {
+    const engine = createEngine()
+    engine.load(flags({ search: rollout }))
+    expect(engine.evaluate('search', 'x', { targetingKey: 'u1' }).value).toBe('v2')
+    engine.override('search', null)
+    expect(engine.evaluate('search', 'x', { targetingKey: 'u1' })).toEqual({
+      value: 'v1',
+      variant: 'stable',
+      reason: 'STATIC',
+      flagMetadata: { 'canarykit.pinEpoch': 1, 'canarykit.override': 'stable' },
+    })
+    expect(engine.overrides()).toEqual(new Map([['search', null]]))
+    engine.clearOverride('search')
+    expect(engine.evaluate('search', 'x', { targetingKey: 'u1' }).value).toBe('v2')
+  })
+
+  it('survives a reload of the file, and applies to a flag that appears later', () => {
+    const engine = createEngine()
+    engine.override('search', 'stable')
+    engine.load(flags({ search: rollout }))
+    expect(engine.evaluate('search', 'x', { targetingKey: 'u1' }).value).toBe('v1')
+    engine.load(flags({ search: { ...rollout, metadata: {} } }))
+    expect(engine.evaluate('search', 'x', { targetingKey: 'u1' }).value).toBe('v1')
+  })
+
+  it('also overrides a disabled or broken flag, and refuses an unknown variant', () => {
+    const engine = createEngine()
+    engine.load(
+      flags({ off: { ...rollout, state: 'DISABLED' }, bad: { ...rollout, targeting: { x: 1 } } }),
+    )
+    engine.override('off', 'canary')
+    engine.override('bad', 'stable')
+    expect(engine.evaluate('off', 'x')).toMatchObject({ value: 'v2', reason: 'STATIC' })
+    expect(engine.evaluate('bad', 'x')).toMatchObject({ value: 'v1', reason: 'STATIC' })
+    expect(() => engine.override('off', 'nope')).toThrow('flag "off" has no variant "nope"')
+  })
+})
+
+describe('resolveVariant', () => {
+  it('resolves any flag type to its variant without a caller default', () => {
+    const engine = createEngine()
+    engine.load(
+      flags({
+        b: boolFlag,
+        o: { state: 'ENABLED', variants: { a: { x: 1 } }, defaultVariant: 'a' },
+      }),
+    )
+    expect(engine.resolveVariant('b')).toEqual({
+      flagKey: 'b',
+      value: false,
+      variant: 'off',
+      reason: 'STATIC',
+      flagMetadata: {},
+    })
+    expect(engine.resolveVariant('o')).toMatchObject({ variant: 'a', value: { x: 1 } })
+    expect(engine.resolveVariant('nope')).toMatchObject({
+      flagKey: 'nope',
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    })
   })
 })

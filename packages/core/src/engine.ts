@@ -1,5 +1,7 @@
 import { FlagsError, type FlagsIssue } from './errors.js'
-import { compileFlag, type CompiledFlag } from './load/compile-flag.js'
+import type { VariantResolution } from './contracts.js'
+import { compileFlag, forceVariant, type CompiledFlag } from './load/compile-flag.js'
+import { describeThrown } from './rules/compiled.js'
 import type { FlagDefinition, FlagsDocument } from './load/flags-document.js'
 import { parseJson } from './load/parse-json.js'
 import { validateDocument, variantType } from './load/validate-document.js'
@@ -63,6 +65,21 @@ export interface Engine {
   flagKeys(): string[]
   /** The flag as loaded (before `$ref` resolution), or `undefined`. */
   flagDefinition(flagKey: string): FlagDefinition | undefined
+  /**
+   * Resolves a flag to a variant without a caller default (any flag type): what the MCP router
+   * and bulk readers need. Never throws.
+   */
+  resolveVariant(flagKey: string, context?: EvaluationContext): VariantResolution
+  /**
+   * The kill switch: forces a flag to a variant (`null`: its default variant) in memory, over
+   * whatever is loaded, until cleared. Takes effect for the very next evaluation and survives
+   * later loads. Results carry `flagMetadata["canarykit.override"]`.
+   */
+  override(flagKey: string, variant: string | null): void
+  /** Removes an override. */
+  clearOverride(flagKey: string): void
+  /** The active overrides: flag key → forced variant (`null`: the default variant). */
+  overrides(): ReadonlyMap<string, string | null>
   /** The type of the flag's variants (`boolean`, `string`, `number`, `object`), or `undefined`. */
   flagType(flagKey: string): FlagValueType | undefined
   /** The flag set's own metadata. */
@@ -90,7 +107,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const clock = options.clock ?? systemClock
   const nowSeconds = (): number => Math.floor(clock() / 1000)
   const logger = options.logger ?? {}
+  let loaded = EMPTY_SET
+  /** `loaded` with the overrides applied: what evaluations read. */
   let current = EMPTY_SET
+  const forced = new Map<string, string | null>()
+
+  function applyOverrides(): void {
+    if (forced.size === 0) {
+      current = loaded
+      return
+    }
+    const flags = new Map(loaded.flags)
+    for (const [key, variant] of forced) {
+      const flag = flags.get(key)
+      if (flag !== undefined) flags.set(key, forceVariant(flag, variant))
+    }
+    current = { ...loaded, flags }
+  }
 
   function load(input: string | FlagsDocument, loadOptions: LoadOptions = {}): LoadResult {
     const { source } = loadOptions
@@ -111,8 +144,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // A broken flag is reported once, as broken, not again as a schema warning.
     const broken = new Set(brokenFlags.map((issue) => issue.flagKey))
     const warnings = schemaWarnings.filter((issue) => !broken.has(issue.flagKey))
-    const changedFlags = diff(current.flags, flags)
-    current = { flags, definitions, metadata: setMetadata }
+    const changedFlags = diff(loaded.flags, flags)
+    loaded = { flags, definitions, metadata: setMetadata }
+    applyOverrides()
     const where = source === undefined ? '' : `${source}: `
     for (const issue of brokenFlags)
       logger.warn?.(
@@ -141,27 +175,48 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const outcome = evaluateFlag(flag, contextOf(context))
       return typed(flag, outcome, defaultValue)
     } catch (error) {
-      return failure(defaultValue, 'GENERAL', `evaluation failed: ${String(error)}`, set.metadata)
+      return failure(
+        defaultValue,
+        'GENERAL',
+        `evaluation failed: ${describeThrown(error)}`,
+        set.metadata,
+      )
     }
+  }
+
+  function resolveVariant(flagKey: string, context?: EvaluationContext): VariantResolution {
+    const set = current
+    const flag = set.flags.get(flagKey)
+    if (flag === undefined) {
+      const errorMessage = `flag ${JSON.stringify(flagKey)} not found`
+      return {
+        flagKey,
+        reason: 'ERROR',
+        errorCode: 'FLAG_NOT_FOUND',
+        errorMessage,
+        flagMetadata: set.metadata,
+      }
+    }
+    return { flagKey, ...safely(flag, context) }
+  }
+
+  function override(flagKey: string, variant: string | null): void {
+    const flag = loaded.flags.get(flagKey)
+    if (variant !== null && flag !== undefined && !flag.variants.has(variant)) {
+      throw new FlagsError(
+        'INVALID_ARGUMENT',
+        `flag ${JSON.stringify(flagKey)} has no variant ${JSON.stringify(variant)}`,
+      )
+    }
+    forced.set(flagKey, variant)
+    applyOverrides()
   }
 
   function evaluateAll(context?: EvaluationContext): BulkResolution[] {
     const set = current
     const results: BulkResolution[] = []
-    for (const flag of set.flags.values()) {
-      let outcome: VariantOutcome
-      try {
-        outcome = evaluateFlag(flag, contextOf(context))
-      } catch (error) {
-        outcome = {
-          reason: 'ERROR',
-          errorCode: 'GENERAL',
-          errorMessage: String(error),
-          flagMetadata: flag.metadata,
-        }
-      }
-      results.push({ flagKey: flag.key, ...outcome })
-    }
+    for (const flag of set.flags.values())
+      results.push({ flagKey: flag.key, ...safely(flag, context) })
     return results
   }
 
@@ -169,6 +224,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     load,
     evaluate: evaluate as Engine['evaluate'],
     evaluateAll,
+    resolveVariant,
+    override,
+    clearOverride: (flagKey) => {
+      forced.delete(flagKey)
+      applyOverrides()
+    },
+    overrides: () => new Map(forced),
     flagKeys: () => [...current.flags.keys()],
     flagDefinition: (flagKey) => current.definitions.get(flagKey),
     flagSetMetadata: () => current.metadata,
@@ -176,6 +238,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const [first] = Object.values(current.definitions.get(flagKey)?.variants ?? {})
       return first === undefined ? undefined : variantType(first)
     },
+  }
+}
+
+/** A flag's outcome, with a hostile context turned into `GENERAL` instead of a throw. */
+function safely(flag: CompiledFlag, context: EvaluationContext | undefined): VariantOutcome {
+  try {
+    return evaluateFlag(flag, contextOf(context))
+  } catch (error) {
+    return {
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+      errorMessage: describeThrown(error),
+      flagMetadata: flag.metadata,
+    }
   }
 }
 

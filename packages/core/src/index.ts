@@ -1,4 +1,12 @@
 export { createEngine } from './engine.js'
+export { METADATA_KEYS } from './contracts.js'
+export type {
+  Assignment,
+  Outcome,
+  OutcomeSink,
+  VariantEvaluator,
+  VariantResolution,
+} from './contracts.js'
 export type { Engine, EngineOptions, LoadOptions, LoadResult } from './engine.js'
 export { FlagsError, isFlagsError, describeIssue } from './errors.js'
 export type { FlagsErrorCode, FlagsErrorOptions, FlagsIssue } from './errors.js'

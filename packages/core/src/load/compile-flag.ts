@@ -3,6 +3,7 @@ import { RuleError, type RuleFn } from '../rules/compiled.js'
 import { compileTargeting, escapePointer } from '../rules/compile-rule.js'
 import type { FlagMetadata, FlagValue, ResolvedValue } from '../types.js'
 import type { FlagDefinition } from './flags-document.js'
+import { METADATA_KEYS } from '../contracts.js'
 import { resolveRefs } from './resolve-refs.js'
 import { stableStringify } from './stable-stringify.js'
 
@@ -44,16 +45,7 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
   const metadata: FlagMetadata = Object.freeze({ ...input.setMetadata, ...definition.metadata })
   const variants = new Map<string, CompiledVariant>()
   for (const [name, raw] of Object.entries(definition.variants)) {
-    const value = deepFreeze(raw)
-    const result = (reason: ResolvedValue<FlagValue>['reason']): ResolvedValue<FlagValue> =>
-      Object.freeze({ value, variant: name, reason, flagMetadata: metadata })
-    variants.set(name, {
-      name,
-      value,
-      asStatic: result('STATIC'),
-      asMatch: result('TARGETING_MATCH'),
-      asDefault: result('DEFAULT'),
-    })
+    variants.set(name, compileVariant(name, deepFreeze(raw), metadata))
   }
   const defaultName = definition.defaultVariant
   const defaultVariant =
@@ -90,6 +82,40 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
     brokenBecause,
     metadata,
     fingerprint,
+  }
+}
+
+/**
+ * The flag as an override serves it: static, on `variant` (`null`: the default variant), with
+ * `canarykit.override` in its metadata. An unknown variant falls back to the default variant.
+ */
+export function forceVariant(flag: CompiledFlag, variant: string | null): CompiledFlag {
+  const target = (variant === null ? undefined : flag.variants.get(variant)) ?? flag.defaultVariant
+  const metadata: FlagMetadata = Object.freeze({
+    ...flag.metadata,
+    [METADATA_KEYS.override]: target?.name ?? '',
+  })
+  const forced =
+    target === undefined ? undefined : compileVariant(target.name, target.value, metadata)
+  return {
+    ...flag,
+    disabled: false,
+    rule: undefined,
+    brokenBecause: undefined,
+    defaultVariant: forced,
+    metadata,
+  }
+}
+
+function compileVariant(name: string, value: FlagValue, metadata: FlagMetadata): CompiledVariant {
+  const result = (reason: ResolvedValue<FlagValue>['reason']): ResolvedValue<FlagValue> =>
+    Object.freeze({ value, variant: name, reason, flagMetadata: metadata })
+  return {
+    name,
+    value,
+    asStatic: result('STATIC'),
+    asMatch: result('TARGETING_MATCH'),
+    asDefault: result('DEFAULT'),
   }
 }
 

@@ -59,6 +59,17 @@ export function fold(inputs: readonly Compiled[], fn: RuleFn, path: string): Com
   }
 }
 
+/**
+ * flagd's own operators (`fractional`, `sem_ver`, `starts_with`, `ends_with`) are never folded by
+ * flagd-core's engine, so a parent failing on their value fails at evaluation (`GENERAL`), not at
+ * load. A constant result is still computed once.
+ */
+export function opaque(node: Compiled): Compiled {
+  if (!node.isConstant) return node
+  const { value } = node
+  return { fn: () => value, isConstant: false, value: undefined }
+}
+
 export const EMPTY_CONTEXT: EvaluationContext = Object.freeze({})
 
 /** Text for anything a rule threw (rules throw plain values such as `NaN` on bad arithmetic). */

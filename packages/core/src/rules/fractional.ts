@@ -1,5 +1,5 @@
-import { compileArgs, type OperatorCompiler } from './operator.js'
-import { dynamic, fold, RuleError, type Compiled, type RuleFn } from './compiled.js'
+import { compileArgList, type OperatorCompiler } from './operator.js'
+import { dynamic, fold, opaque, type RuleFn } from './compiled.js'
 import { bucketOf } from '../hash/bucket.js'
 import { murmur3, murmur3Prefix, murmur3Resume } from '../hash/murmur3.js'
 import type { EvaluationContext } from '../types.js'
@@ -65,54 +65,80 @@ function defaultBucketingKey(root: EvaluationContext): string | null {
 }
 
 /**
- * `{"fractional": [bucketBy?, [variant, weight], ...]}`. When the first argument evaluates to a
- * string it is the bucketing value; otherwise the flag key + targeting key is hashed.
+ * `{"fractional": [bucketBy?, [variant, weight], ...]}`. As in flagd, the decision is made on the
+ * evaluated arguments: a string first argument is the bucketing value and the rest are buckets;
+ * otherwise every argument is a bucket and the flag key + targeting key is hashed (so a first
+ * argument that evaluates to a bucket, or a single rule yielding the bucket list, also works).
  */
 export const compileFractional: OperatorCompiler = (raw, scope, path) => {
-  if (!Array.isArray(raw))
-    throw new RuleError('fractional takes a list of [variant, weight] buckets', path)
-  const args = compileArgs(raw, scope, path)
   // The flag key's bytes are hashed once; a key ending inside a surrogate pair is hashed whole.
   const flagKeyState = /[\ud800-\udbff]$/.test(scope.flagKey)
     ? undefined
     : murmur3Prefix(scope.flagKey)
-  const firstIsBucket = Array.isArray(raw[0])
-  const buckets = firstIsBucket ? args : args.slice(1)
-  const bucketBy: Compiled | undefined = firstIsBucket ? undefined : args[0]
+  const hashWithFlagKey = (key: string): number =>
+    flagKeyState === undefined ? murmur3(scope.flagKey + key) : murmur3Resume(flagKeyState, key)
+  const split = (
+    args: readonly unknown[],
+    root: EvaluationContext,
+    buckets: Distribution | null | undefined,
+    bucketsAfterFirst: Distribution | null | undefined,
+  ): unknown => {
+    const [first] = args
+    if (typeof first === 'string') {
+      const distribution =
+        bucketsAfterFirst !== undefined ? bucketsAfterFirst : toDistribution(args.slice(1))
+      return distribution === null ? null : pick(distribution, murmur3(first))
+    }
+    const key = defaultBucketingKey(root)
+    if (key === null) return null
+    const distribution = buckets !== undefined ? buckets : toDistribution(args)
+    return distribution === null ? null : pick(distribution, hashWithFlagKey(key))
+  }
 
-  // Literal buckets (the usual case) are validated once, at load.
-  const fixed = buckets.every((bucket) => bucket.isConstant)
-    ? toDistribution(buckets.map((b) => b.value))
-    : undefined
-  const bucketFns = buckets.map((bucket) => bucket.fn)
-  const distributionFor: (data: unknown, root: EvaluationContext) => Distribution | null =
-    fixed !== undefined
-      ? () => fixed
-      : (data, root) => toDistribution(bucketFns.map((fn) => fn(data, root)))
-
-  if (bucketBy === undefined) {
-    // Reads the targeting key, so never constant.
+  const list = compileArgList(raw, scope, path)
+  if ('spread' in list) {
+    const spread = list.spread.fn
     return dynamic((data, root) => {
-      const key = defaultBucketingKey(root)
-      if (key === null) return null
-      const distribution = distributionFor(data, root)
-      return distribution === null
-        ? null
-        : pick(
-            distribution,
-            flagKeyState === undefined
-              ? murmur3(scope.flagKey + key)
-              : murmur3Resume(flagKeyState, key),
-          )
+      const value = spread(data, root)
+      return split(Array.isArray(value) ? value : [value], root, undefined, undefined)
     })
   }
-  const by = bucketBy.fn
-  const fn: RuleFn = (data, root) => {
-    const value = by(data, root)
-    // flagd-core: a non-string first argument is treated as a (malformed) bucket.
-    if (typeof value !== 'string') return null
-    const distribution = distributionFor(data, root)
-    return distribution === null ? null : pick(distribution, murmur3(value))
+  const { items } = list
+  // Literal buckets (the usual case) are validated once, at load.
+  const rest = items.slice(1)
+  const buckets = items.every((item) => item.isConstant)
+    ? toDistribution(items.map((item) => item.value))
+    : undefined
+  const bucketsAfterFirst = rest.every((item) => item.isConstant)
+    ? toDistribution(rest.map((item) => item.value))
+    : undefined
+  const first = items[0]
+  let fn: RuleFn
+  if (buckets !== undefined) {
+    const values = items.map((item) => item.value)
+    fn = (_data, root) => split(values, root, buckets, bucketsAfterFirst)
+  } else if (first !== undefined && bucketsAfterFirst !== undefined) {
+    // A computed bucketing value (`{"cat": [...]}`) before literal buckets.
+    const by = first.fn
+    const restValues = rest.map((item) => item.value)
+    fn = (data, root) => {
+      const value = by(data, root)
+      if (typeof value !== 'string')
+        return split([value, ...restValues], root, undefined, undefined)
+      return bucketsAfterFirst === null ? null : pick(bucketsAfterFirst, murmur3(value))
+    }
+  } else {
+    const fns = items.map((item) => item.fn)
+    fn = (data, root) =>
+      split(
+        fns.map((item) => item(data, root)),
+        root,
+        undefined,
+        undefined,
+      )
   }
-  return fold(args, fn, path)
+  // Without a literal bucketing value the targeting key is read, so only that form folds.
+  return first?.isConstant === true && typeof first.value === 'string'
+    ? opaque(fold(items, fn, path))
+    : dynamic(fn)
 }

@@ -23,8 +23,9 @@ function iteratorParts(
   path: string,
   name: string,
 ): [Compiled, Compiled] {
-  if (!Array.isArray(raw) || raw.length < 2)
-    throw new RuleError(`${name} takes [array, rule]`, path)
+  if (!Array.isArray(raw)) throw new RuleError(`${name} takes [array, rule]`, path)
+  // A missing selector or body is `undefined` (an empty walk, or `undefined` per element), as
+  // flagd's JavaScript engine reads `[items]` and `[]`.
   const selector = scope.compile(raw[0], scope, `${path}/0`)
   const mapper = scope.compile(
     raw[1],

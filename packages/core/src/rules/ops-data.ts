@@ -1,5 +1,6 @@
-import { compileArgs, type OperatorCompiler } from './operator.js'
-import { constant, dynamic, RuleError, type CompileScope, type Compiled } from './compiled.js'
+import { compileArgList, compileArgs, type OperatorCompiler } from './operator.js'
+import { constant, dynamic, RuleError, type CompileScope } from './compiled.js'
+import { InvalidArgument } from './invalid-argument.js'
 import { propertyReader, readPath, splitPath } from './data-path.js'
 import type { EvaluationContext } from '../types.js'
 
@@ -40,7 +41,7 @@ function read(data: unknown, key: unknown, fallback: unknown, scope: CompileScop
   return settle(value, fallback)
 }
 
-/** A path as JsonLogic reads one: numbers index arrays, anything else is its text. */
+/** A path as JsonLogic reads one: numbers index arrays, anything else (even `{}`) is its text. */
 function pathText(key: unknown): string {
   return String(key)
 }
@@ -61,7 +62,6 @@ export const compileVar: OperatorCompiler = (raw, scope, path) => {
     const fallbackValue = fallback.value
     if (key === undefined || key === null || key === '')
       return dynamic((data) => wholeData(data, scope))
-    if (typeof key === 'object') throw new RuleError('var takes a path string', path)
     const reader = pathReader(pathText(key), scope)
     return dynamic((data) => {
       const value = reader(data)
@@ -83,7 +83,16 @@ function missingKeys(keys: readonly unknown[], data: unknown, scope: CompileScop
 
 /** `{"missing": ["a", "b.c"]}`: the keys that are absent (null counts as present). */
 export const compileMissing: OperatorCompiler = (raw, scope, path) => {
-  const args = compileArgs(Array.isArray(raw) ? raw : [raw], scope, path)
+  const list = compileArgList(raw, scope, path)
+  if ('spread' in list) {
+    // `{"missing": {"merge": [...]}}`: the rule's value is the key list.
+    const keys = list.spread.fn
+    return dynamic((data, root) => {
+      const value = keys(data, root)
+      return missingKeys(Array.isArray(value) ? value : [value], data, scope)
+    })
+  }
+  const args = list.items
   if (args.every((arg) => arg.isConstant)) {
     const readers = args.map((arg) => [arg.value, pathReader(String(arg.value), scope)] as const)
     return dynamic((data) =>
@@ -99,16 +108,37 @@ export const compileMissing: OperatorCompiler = (raw, scope, path) => {
   )
 }
 
-/** `{"missing_some": [n, ["a", "b"]]}`: `[]` when at least n keys are present. */
+/**
+ * `{"missing_some": [n, ["a", "b"]]}`: `[]` when at least n keys are present, else the missing
+ * ones. Mirrors flagd's JavaScript engine: a literal key list is taken as written (keys are not
+ * evaluated) and compared as `present < n`; a computed key list is walked as `present >= n`
+ * (the two differ only for a non-numeric n).
+ */
 export const compileMissingSome: OperatorCompiler = (raw, scope, path) => {
-  if (!Array.isArray(raw) || raw.length !== 2) {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     throw new RuleError('missing_some takes [minimum, [keys...]]', path)
   }
-  const [need, keys] = compileArgs(raw, scope, path) as [Compiled, Compiled]
+  const form: readonly unknown[] = Array.isArray(raw) ? raw : [raw]
+  const need = scope.compile(form[0], scope, `${path}/0`).fn
+  const literalKeys = form[1]
+  if (Array.isArray(literalKeys)) {
+    const readers = literalKeys.map((key) => [key, pathReader(String(key), scope)] as const)
+    return dynamic((data, root) => {
+      const missing = readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key)
+      // JavaScript's own `<`, whatever the type of n.
+      return readers.length - missing.length < (need(data, root) as number) ? missing : []
+    })
+  }
+  const keys = scope.compile(literalKeys, scope, `${path}/1`).fn
   return dynamic((data, root) => {
-    const options = keys.fn(data, root)
-    if (!Array.isArray(options)) throw new TypeError('missing_some needs an array of keys')
-    const missing = missingKeys(options, data, scope)
-    return options.length - missing.length >= Number(need.fn(data, root)) ? [] : missing
+    const required = need(data, root)
+    const options = keys(data, root)
+    if (options === null || options === undefined)
+      throw new InvalidArgument('missing_some needs keys')
+    const list = typeof options === 'string' ? options.split('') : options
+    // A computed list other than an array or a string has no keys to miss.
+    const missing = Array.isArray(list) ? missingKeys(list, data, scope) : []
+    const length = Array.isArray(list) ? list.length : Number.NaN
+    return length - missing.length >= (required as number) ? [] : missing
   })
 }

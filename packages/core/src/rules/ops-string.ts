@@ -1,5 +1,5 @@
 import { compileArgList, type OperatorCompiler } from './operator.js'
-import { constant, fold, type RuleFn } from './compiled.js'
+import { constant, fold, opaque, type RuleFn } from './compiled.js'
 import { InvalidArgument } from './invalid-argument.js'
 
 /**
@@ -31,6 +31,7 @@ export const compileCat: OperatorCompiler = (raw, scope, path) => {
 
 function joinSkippingNulls(value: unknown): string {
   if (typeof value === 'string') return value
+  if (value === null || value === undefined) throw new InvalidArgument('cat of nothing')
   if (!Array.isArray(value)) return String(value)
   let text = ''
   for (const part of value) if (part !== null && part !== undefined) text += part as string
@@ -73,12 +74,14 @@ const compileInList: OperatorCompiler = (raw, scope, path) =>
 /** flagd's `starts_with` / `ends_with`: two strings, else `null`. */
 export function stringComparison(which: 'starts_with' | 'ends_with'): OperatorCompiler {
   return (raw, scope, path) =>
-    listOperator(raw, scope, path, (args) => {
-      if (args.length !== 2) return null
-      const [text, affix] = args
-      if (typeof text !== 'string' || typeof affix !== 'string') return null
-      return which === 'starts_with' ? text.startsWith(affix) : text.endsWith(affix)
-    })
+    opaque(
+      listOperator(raw, scope, path, (args) => {
+        if (args.length !== 2) return null
+        const [text, affix] = args
+        if (typeof text !== 'string' || typeof affix !== 'string') return null
+        return which === 'starts_with' ? text.startsWith(affix) : text.endsWith(affix)
+      }),
+    )
 }
 
 /** Evaluates the argument list, then applies `apply` to the values. */

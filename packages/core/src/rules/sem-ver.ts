@@ -1,5 +1,6 @@
 import { coerce, compare, parse, type SemVer } from 'semver'
 import type { OperatorCompiler } from './operator.js'
+import { opaque } from './compiled.js'
 import { listOperator } from './ops-string.js'
 
 /**
@@ -54,11 +55,13 @@ export const compileSemVer: OperatorCompiler = (raw, scope, path) => {
     }
     return version
   }
-  return listOperator(raw, scope, path, (args) => {
-    if (args.length !== 3) return null
-    const left = read(args[0])
-    const right = read(args[2])
-    if (!left || !right) return null
-    return compareVersions(left, String(args[1]), right)
-  })
+  return opaque(
+    listOperator(raw, scope, path, (args) => {
+      if (args.length !== 3) return null
+      const left = read(args[0])
+      const right = read(args[2])
+      if (!left || !right) return null
+      return compareVersions(left, String(args[1]), right)
+    }),
+  )
 }
