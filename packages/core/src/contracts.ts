@@ -64,3 +64,24 @@ export const METADATA_KEYS = {
   /** Present on results served by an in-memory override (the kill switch); holds the variant. */
   override: 'canarykit.override',
 } as const
+
+/** A call the MCP router is about to serve, as interceptors (tracing, metrics) see it. */
+export interface RoutedCall {
+  /** The MCP method, e.g. `tools/call`. */
+  readonly method: string
+  /** The tool (or prompt/resource) name. */
+  readonly operation: string
+  readonly flagKey: string
+  readonly variant: string
+  /** Why this variant: the evaluation reason, `STICKY` for a pinned session, `OVERRIDE` for a header. */
+  readonly reason: string
+  /** The MCP session id, when the transport has one. */
+  readonly sessionId?: string
+  readonly overridden: boolean
+}
+
+/**
+ * Wraps the execution of the chosen implementation (e.g. in an OpenTelemetry span, so the
+ * implementation's own spans nest inside it). Must call `next` exactly once and return its result.
+ */
+export type CallInterceptor = <T>(call: RoutedCall, next: () => Promise<T>) => Promise<T>
