@@ -1,1 +1,8 @@
-export {}
+export { CanaryProvider } from './canary-provider.js'
+export type { CanaryProviderOptions } from './canary-provider.js'
+export type { SourceStatus } from './source-status.js'
+export { fileSource } from './file-source.js'
+export type { FileSource, FileSourceActivity, FileSourceOptions } from './file-source.js'
+export { objectSource } from './object-source.js'
+export type { ObjectSource } from './object-source.js'
+export type { FlagContent, FlagSource, FlagSourceListener } from './flag-source.js'
