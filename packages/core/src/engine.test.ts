@@ -94,6 +94,14 @@ describe('load', () => {
     )
   })
 
+  it('refuses absurdly deep documents up front, naming the flag and the path', () => {
+    const deep = `${'['.repeat(300)}1${']'.repeat(300)}`
+    const text = `{"flags":{"f":{"state":"ENABLED","variants":{"a":{"x":${deep}}},"defaultVariant":"a"}}}`
+    expect(loadError(text).message).toMatch(
+      /^flags\.json: flag "f": \/flags\/f\/variants\/a\/x(\/0)+: nested deeper than 256 levels$/,
+    )
+  })
+
   it('lists every problem and counts the rest in the message', () => {
     const error = loadError(
       flags({ a: { ...boolFlag, state: 'X' }, b: { ...boolFlag, defaultVariant: 'z' } }),

@@ -38,9 +38,32 @@ export function validateDocument(
   return { warnings: ruleWarnings(document as FlagsDocument) }
 }
 
+/** Deeper documents are refused before any recursive step (schema check, freeze, compile) runs. */
+export const MAX_DOCUMENT_DEPTH = 256
+
+/** The first place nested deeper than {@link MAX_DOCUMENT_DEPTH}, found without recursion. */
+function tooDeep(document: unknown): FlagsIssue | undefined {
+  const stack: [unknown, number, string][] = [[document, 0, '']]
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth, path] = next
+    if (node === null || typeof node !== 'object') continue
+    if (depth >= MAX_DOCUMENT_DEPTH) {
+      const flagKey = /^\/flags\/([^/]+)/.exec(path)?.[1]
+      const located =
+        flagKey === undefined ? {} : { flagKey: flagKey.replace(/~1/g, '/').replace(/~0/g, '~') }
+      return { ...located, path, message: `nested deeper than ${MAX_DOCUMENT_DEPTH} levels` }
+    }
+    for (const [key, child] of Object.entries(node))
+      stack.push([child, depth + 1, `${path}/${escapePointer(key)}`])
+  }
+  return undefined
+}
+
 function structuralIssues(document: unknown): FlagsIssue[] {
   const issues: FlagsIssue[] = []
   if (!isObject(document)) return [{ path: '', message: 'a flags document must be a JSON object' }]
+  const deep = tooDeep(document)
+  if (deep !== undefined) return [deep]
   const { flags } = document
   if (Array.isArray(flags)) {
     issues.push({

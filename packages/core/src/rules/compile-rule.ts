@@ -1,6 +1,8 @@
 import {
   constant,
+  describeThrown,
   dynamic,
+  EMPTY_CONTEXT,
   RuleError,
   type CompileScope,
   type Compiled,
@@ -64,6 +66,7 @@ export function compileTargeting(rule: unknown, options: CompileOptions): RuleFn
     nowSeconds: options.nowSeconds,
     inIterator: false,
     depth: 0,
+    folding: false,
     compile: compileNode,
   }
   return compileNode(rule, scope, options.path).fn
@@ -88,7 +91,63 @@ function compileNode(rule: unknown, scope: CompileScope, path: string): Compiled
     const hint = name === '$ref' ? 'unresolved $ref' : `unknown operator ${JSON.stringify(name)}`
     throw new RuleError(hint, path)
   }
-  return compile((rule as Record<string, unknown>)[name], inner, `${path}/${escapePointer(name)}`)
+  const args = (rule as Record<string, unknown>)[name]
+  const at = `${path}/${escapePointer(name)}`
+  if (scope.folding || !isConstantRule(rule, false, 0, path)) return compile(args, inner, at)
+  // A rule that reads no context is evaluated now, as a whole, as flagd-core's engine does: a
+  // failure makes the flag PARSE_ERROR, but only where evaluation reaches (not a dead branch).
+  const node = compile(args, { ...inner, folding: true }, at)
+  if (node.isConstant) return node
+  try {
+    return constant(node.fn(undefined, EMPTY_CONTEXT))
+  } catch (error) {
+    throw new RuleError(`always fails: ${describeThrown(error)}`, path)
+  }
+}
+
+const flagdOperators: ReadonlySet<string> = new Set([
+  'fractional',
+  'sem_ver',
+  'starts_with',
+  'ends_with',
+])
+const iterators: ReadonlySet<string> = new Set(['map', 'filter', 'all', 'some', 'none', 'reduce'])
+
+/**
+ * Whether flagd-core's engine (json-logic-engine's `isDeterministic`) evaluates a rule at build
+ * time: it reads no context (`var` counts only inside an iterator body) and uses neither flagd's
+ * own operators nor `missing` (other than `[]`) or `missing_some`. Like that engine, the walk
+ * stops at the first argument that is not constant, and an unknown operator met before that
+ * point fails the build (a {@link RuleError}). Unlike it, a reduce's initial value must be
+ * constant too (that engine would evaluate it against an empty context).
+ */
+function isConstantRule(rule: unknown, inBody: boolean, depth: number, path: string): boolean {
+  if (depth > MAX_RULE_DEPTH) return false
+  if (Array.isArray(rule)) {
+    return rule.every((item) => isConstantRule(item, inBody, depth + 1, path))
+  }
+  if (rule === null || typeof rule !== 'object') return true
+  const keys = Object.keys(rule)
+  if (keys.length === 0) return true
+  const [name] = keys as [string]
+  if (!operators.has(name)) {
+    const what = name === '$ref' ? 'unresolved $ref' : `unknown operator ${JSON.stringify(name)}`
+    throw new RuleError(what, path)
+  }
+  if (flagdOperators.has(name)) return false
+  const args = (rule as Record<string, unknown>)[name]
+  if (name === 'var') return inBody
+  if (name === 'missing') return Array.isArray(args) && args.length === 0
+  if (name === 'missing_some') return false
+  if (iterators.has(name)) {
+    const parts = args as Readonly<Record<number, unknown>> | null | undefined
+    return (
+      isConstantRule(parts?.[0], inBody, depth + 1, path) &&
+      isConstantRule(parts?.[1], true, depth + 1, path) &&
+      (name !== 'reduce' || isConstantRule(parts?.[2], inBody, depth + 1, path))
+    )
+  }
+  return isConstantRule(args, inBody, depth + 1, path)
 }
 
 /** A literal list whose elements may be rules. */

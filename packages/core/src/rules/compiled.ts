@@ -21,6 +21,11 @@ export interface CompileScope {
   /** Inside `map`/`filter`/`all`/`some`/`none`/`reduce`, `var` reads the current element. */
   readonly inIterator: boolean
   readonly depth: number
+  /**
+   * Inside a rule that is evaluated once at load (see `compileTargeting`): failures are left to
+   * that evaluation, so a branch that is never taken cannot fail.
+   */
+  readonly folding: boolean
   /** Compiles a sub-rule (passed in so that operator modules need not import the table). */
   readonly compile: (rule: unknown, scope: CompileScope, path: string) => Compiled
 }
@@ -47,15 +52,17 @@ export function dynamic(fn: RuleFn): Compiled {
 }
 
 /**
- * Folds `fn` to a constant when every input is constant, as flagd-core's JsonLogic engine does.
- * A constant part that always fails is reported at load time, as flagd-core reports it.
+ * Computes `fn` once when every input is constant. A failure is kept for evaluation: only a whole
+ * constant rule is reported at load (`compileTargeting`), as flagd-core's engine reports it.
  */
-export function fold(inputs: readonly Compiled[], fn: RuleFn, path: string): Compiled {
+export function fold(inputs: readonly Compiled[], fn: RuleFn): Compiled {
   if (!inputs.every((input) => input.isConstant)) return dynamic(fn)
   try {
     return constant(fn(undefined, EMPTY_CONTEXT))
   } catch (error) {
-    throw new RuleError(`always fails: ${describeThrown(error)}`, path)
+    return dynamic(() => {
+      throw error
+    })
   }
 }
 

@@ -54,3 +54,8 @@ export function splitPath(path: string): string[] {
   if (parts.length !== path.length) parts.push(current)
   return parts
 }
+
+/** A value as JsonLogic reads it for a path or a text: `String(value)`, objects included. */
+export function textOf(value: unknown): string {
+  return String(value)
+}

@@ -139,6 +139,6 @@ export const compileFractional: OperatorCompiler = (raw, scope, path) => {
   }
   // Without a literal bucketing value the targeting key is read, so only that form folds.
   return first?.isConstant === true && typeof first.value === 'string'
-    ? opaque(fold(items, fn, path))
+    ? opaque(fold(items, fn))
     : dynamic(fn)
 }

@@ -77,14 +77,17 @@ function extreme(
  * rather than failing at every evaluation): a literal array or non-numeric string operand, a
  * literal zero divisor, or too few literal arguments.
  */
-function rejectAtLoad(operator: string, raw: unknown, list: ArgList, path: string): void {
-  if (!Array.isArray(raw) || !('items' in list) || operator === 'max' || operator === 'min') return
+function rejectAtLoad(operator: string, rawArgs: unknown, list: ArgList, path: string): void {
+  if (!('items' in list) || operator === 'max' || operator === 'min') return
+  // A lone literal is compiled as a one-element list.
+  const raw: readonly unknown[] = Array.isArray(rawArgs) ? rawArgs : [rawArgs]
   if ((operator === '-' || operator === '/') && raw.length === 0)
     throw new RuleError(`${operator} needs an argument`, path)
   if (operator === '%' && raw.length < 2) throw new RuleError('% needs two arguments', path)
   list.items.forEach((item, index) => {
     const at = `${path}/${index}`
     if (Array.isArray(raw[index])) throw new RuleError('an array is not a number', at)
+    if (isEmptyObject(raw[index])) throw new RuleError('an object is not a number', at)
     if (!item.isConstant) return
     if (typeof item.value === 'string' && Number.isNaN(Number(item.value))) {
       throw new RuleError(`${JSON.stringify(item.value)} is not a number`, at)
@@ -100,6 +103,54 @@ function rejectAtLoad(operator: string, raw: unknown, list: ArgList, path: strin
   })
 }
 
+function isEmptyObject(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 0
+  )
+}
+
+/** json-logic-engine's `precoerceNumber`: NaN and objects fail, anything else passes as is. */
+function precoerce(value: unknown): unknown {
+  if (Number.isNaN(value)) throw notANumber
+  if (!value) return value
+  if (typeof value === 'object') throw notANumber
+  return value
+}
+
+function atLeast(value: unknown, size: number): readonly unknown[] {
+  if (!Array.isArray(value) || value.length < size) throw new InvalidArgument('too few operands')
+  return value
+}
+
+const num = (value: unknown): number => +(precoerce(value) as number)
+
+/**
+ * A single rule as the operand list (`{"+": {"var": "nums"}}`), evaluated as flagd's JavaScript
+ * engine compiles that form: `*`, `/` and `%` need a list, and a non-numeric string element gives
+ * NaN rather than an error.
+ */
+const spreadReducers: Readonly<Record<string, (value: unknown) => unknown>> = {
+  '+': (value) =>
+    Array.isArray(value)
+      ? (value as unknown[]).reduce<number>((a, b) => a + num(b), 0)
+      : precoerce(+(value as number)),
+  '-': (value) => {
+    if (!Array.isArray(value)) return -(precoerce(+(value as number)) as number)
+    if (value.length === 1) return -(precoerce(value[0]) as number)
+    return atLeast(value, 1).reduce((a: unknown, b: unknown) => num(a) - num(b))
+  },
+  '*': (value) => atLeast(value, 0).reduce((a: unknown, b: unknown) => num(a) * num(b), 1),
+  '/': (value) => {
+    const items = atLeast(value, 1)
+    if (items.length === 1) return 1 / (precoerce(items[0] || Number.NaN) as number)
+    return items.reduce((a: unknown, b: unknown) => num(a) / num(b || Number.NaN))
+  },
+  '%': (value) => atLeast(value, 2).reduce((a: unknown, b: unknown) => num(a) % num(b)),
+}
+
 /** `+ - * / % max min` over a list of operands. */
 export function arithmetic(operator: string): OperatorCompiler {
   const reduce = reducers[operator] as Reducer
@@ -108,13 +159,15 @@ export function arithmetic(operator: string): OperatorCompiler {
     rejectAtLoad(operator, raw, list, path)
     if ('spread' in list) {
       const { fn: spread } = list.spread
+      const spreadReduce = spreadReducers[operator]
       return fold(
         [list.spread],
-        (data, root) => {
-          const value = spread(data, root)
-          return reduce(Array.isArray(value) ? value : [value])
-        },
-        path,
+        spreadReduce === undefined
+          ? (data, root) => {
+              const value = spread(data, root)
+              return reduce(Array.isArray(value) ? value : [value])
+            }
+          : (data, root) => spreadReduce(spread(data, root)),
       )
     }
     const fns = list.items.map((item: Compiled) => item.fn)
@@ -122,7 +175,7 @@ export function arithmetic(operator: string): OperatorCompiler {
       fns.length === 2
         ? binary(reduce, fns[0] as RuleFn, fns[1] as RuleFn)
         : (data, root) => reduce(fns.map((item) => item(data, root)))
-    return fold(list.items, fn, path)
+    return fold(list.items, fn)
   }
 }
 

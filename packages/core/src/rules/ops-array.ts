@@ -23,9 +23,10 @@ function iteratorParts(
   path: string,
   name: string,
 ): [Compiled, Compiled] {
-  if (!Array.isArray(raw)) throw new RuleError(`${name} takes [array, rule]`, path)
-  // A missing selector or body is `undefined` (an empty walk, or `undefined` per element), as
-  // flagd's JavaScript engine reads `[items]` and `[]`.
+  // flagd's JavaScript engine cannot compile an iterator without a body either.
+  if (!Array.isArray(raw) || raw.length < 2) {
+    throw new RuleError(`${name} takes [array, rule]`, path)
+  }
   const selector = scope.compile(raw[0], scope, `${path}/0`)
   const mapper = scope.compile(
     raw[1],
@@ -63,7 +64,7 @@ export function iterator(name: string): OperatorCompiler {
       const selected = select(data, root)
       return walk(elements(selected), (item) => map(item, root), selected)
     }
-    return fold([selector, mapper], fn, path)
+    return fold([selector, mapper], fn)
   }
 }
 
@@ -87,7 +88,7 @@ export const compileReduce: OperatorCompiler = (raw, scope, path) => {
     }
     return items.reduce(reducer, flat(initial.fn(data, root)))
   }
-  return fold(initial === undefined ? [selector, mapper] : [selector, mapper, initial], fn, path)
+  return fold(initial === undefined ? [selector, mapper] : [selector, mapper, initial], fn)
 }
 
 /** flagd's engine refuses nested structures as a reduce accumulator. */

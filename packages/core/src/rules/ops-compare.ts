@@ -1,5 +1,5 @@
 import { compileArgs, type OperatorCompiler } from './operator.js'
-import { fold, type RuleFn } from './compiled.js'
+import { dynamic, fold, type RuleFn } from './compiled.js'
 import { InvalidArgument } from './invalid-argument.js'
 
 type Comparator = (a: unknown, b: unknown) => boolean
@@ -43,18 +43,13 @@ export function comparison(operator: string): OperatorCompiler {
   const compare = comparators[operator] as Comparator
   const strict = operator.length === 3
   return (raw, scope, path) => {
-    const args = Array.isArray(raw)
-      ? compileArgs(raw, scope, path)
-      : [scope.compile(raw, scope, path)]
-    if (!Array.isArray(raw) || args.length < 2) {
-      return fold(
-        args,
-        () => {
-          throw new InvalidArgument(`${operator} needs at least two arguments`)
-        },
-        path,
-      )
+    // flagd-core's engine fails these at evaluation without looking at the arguments.
+    if (!Array.isArray(raw) || raw.length < 2) {
+      return dynamic(() => {
+        throw new InvalidArgument(`${operator} needs at least two arguments`)
+      })
     }
+    const args = compileArgs(raw, scope, path)
     const fns = args.map((arg) => arg.fn)
     const [left, right] = fns as [RuleFn, RuleFn]
     const fn: RuleFn =
@@ -75,6 +70,6 @@ export function comparison(operator: string): OperatorCompiler {
             }
             return true
           }
-    return fold(args, fn, path)
+    return fold(args, fn)
   }
 }

@@ -1,7 +1,7 @@
-import { compileArgList, compileArgs, type OperatorCompiler } from './operator.js'
+import { compileArgList, type OperatorCompiler } from './operator.js'
 import { constant, dynamic, RuleError, type CompileScope } from './compiled.js'
 import { InvalidArgument } from './invalid-argument.js'
-import { propertyReader, readPath, splitPath } from './data-path.js'
+import { propertyReader, readPath, readProperty, splitPath, textOf } from './data-path.js'
 import type { EvaluationContext } from '../types.js'
 
 /** Reads a path from the data in scope; at the top level `$flagd.*` is injected by flagd. */
@@ -35,50 +35,106 @@ function wholeData(data: unknown, scope: CompileScope): unknown {
   return { ...(data as EvaluationContext), $flagd: flagdProperties(scope) }
 }
 
-function read(data: unknown, key: unknown, fallback: unknown, scope: CompileScope): unknown {
-  if (key === undefined || key === null || key === '') return wholeData(data, scope)
-  const value = pathReader(pathText(key), scope)(data)
-  return settle(value, fallback)
-}
-
-/** A path as JsonLogic reads one: numbers index arrays, anything else (even `{}`) is its text. */
-function pathText(key: unknown): string {
-  return String(key)
-}
-
-/** Missing or null gives the fallback; functions are never data. */
-function settle(value: unknown, fallback: unknown): unknown {
-  if (value === undefined || value === null) return fallback
-  return typeof value === 'function' ? null : value
-}
-
-/** `{"var": "a.b"}`, `{"var": ["a.b", fallback]}`, `{"var": <rule>}`. */
+/**
+ * `{"var": "a.b"}`, `{"var": ["a.b", fallback]}`, `{"var": <rule>}`, as flagd's JavaScript engine
+ * compiles them. A literal path (string or number) reads the data and falls back, lazily, on a
+ * missing or null value; an empty path is the whole data (the fallback is ignored). Any other
+ * argument is evaluated and its value read as `[path, fallback]` or as a path (see
+ * {@link readComputed}).
+ */
 export const compileVar: OperatorCompiler = (raw, scope, path) => {
-  const form = Array.isArray(raw) ? raw : [raw]
-  const [keyArg, fallbackArg] = compileArgs(form.slice(0, 2), scope, path)
-  const fallback = fallbackArg ?? constant(null)
-  if (keyArg?.isConstant !== false && fallback.isConstant) {
-    const key = keyArg?.value
-    const fallbackValue = fallback.value
-    if (key === undefined || key === null || key === '')
-      return dynamic((data) => wholeData(data, scope))
-    const reader = pathReader(pathText(key), scope)
-    return dynamic((data) => {
+  const form: readonly unknown[] = Array.isArray(raw) ? raw : [raw]
+  const [key] = form
+  if (form.length <= 2 && (key === undefined || key === null || key === '')) {
+    return dynamic((data) => wholeData(data, scope))
+  }
+  if (form.length <= 2 && (typeof key === 'string' || typeof key === 'number')) {
+    const reader = pathReader(String(key), scope)
+    const fallback = form.length === 2 ? scope.compile(form[1], scope, `${path}/1`) : constant(null)
+    if (fallback.isConstant) {
+      const fallbackValue = fallback.value
+      return dynamic((data) => {
+        const value = reader(data)
+        if (value === undefined || value === null) return fallbackValue
+        return typeof value === 'function' ? null : value
+      })
+    }
+    const fallbackFn = fallback.fn
+    return dynamic((data, root) => {
       const value = reader(data)
-      if (value === undefined || value === null) return fallbackValue
+      if (value === undefined || value === null) return fallbackFn(data, root)
       return typeof value === 'function' ? null : value
     })
   }
-  const keyFn = keyArg?.fn
-  return dynamic((data, root) => read(data, keyFn?.(data, root), fallback.fn(data, root), scope))
+  // A single non-list argument is passed on as its value, anything else as the evaluated list.
+  const single = !Array.isArray(raw) || (raw.length === 1 && !Array.isArray(raw[0]))
+  const argument = single
+    ? scope.compile(form[0], scope, Array.isArray(raw) ? `${path}/0` : path)
+    : scope.compile(raw, scope, path)
+  const argumentFn = argument.fn
+  return dynamic((data, root) => readComputed(data, argumentFn(data, root), scope))
+}
+
+/**
+ * A computed `var` argument: `[path, fallback]` or a path. The fallback is used when a step is
+ * missing; a `null` value is returned as `null` (json-logic-engine's generic `var`).
+ */
+function readComputed(data: unknown, argument: unknown, scope: CompileScope): unknown {
+  let key = argument
+  let fallback: unknown = null
+  if (Array.isArray(argument)) {
+    key = argument[0]
+    fallback = argument[1] === undefined ? null : argument[1]
+  }
+  if (key === undefined || key === null || key === '') return wholeData(data, scope)
+  const parts = splitPath(textOf(key))
+  let current: unknown =
+    !scope.inIterator && parts[0] === '$flagd' ? { $flagd: flagdProperties(scope) } : data
+  for (const part of parts) {
+    if (current === null || current === undefined) return fallback
+    current = readProperty(current, part)
+    if (current === undefined) return fallback
+  }
+  return typeof current === 'function' ? null : current
+}
+
+/**
+ * Whether a key is missing, walked as flagd-core's engine walks `missing` keys: a falsy value
+ * part-way (`0`, `""`, `false`) makes the rest missing, and `null` at the end counts as present.
+ * One or two keys written as plain strings without a dot are read as direct properties, so there
+ * `""` names a property rather than the whole data.
+ */
+function missingTest(
+  key: unknown,
+  direct: boolean,
+  scope: CompileScope,
+): (data: unknown) => boolean {
+  const parts = direct ? [String(key)] : splitPath(String(key))
+  const flagd = !scope.inIterator && parts[0] === '$flagd'
+  return (data) => {
+    let current: unknown = flagd ? { $flagd: flagdProperties(scope) } : data
+    for (const part of parts) {
+      if (!current) return true
+      current = readProperty(current, part)
+      if (current === undefined) return true
+    }
+    return false
+  }
 }
 
 function missingKeys(keys: readonly unknown[], data: unknown, scope: CompileScope): unknown[] {
-  const missing: unknown[] = []
-  for (const key of keys) {
-    if (pathReader(String(key), scope)(data) === undefined) missing.push(key)
-  }
-  return missing
+  return keys.filter((key) => missingTest(key, false, scope)(data))
+}
+
+/** Tests for literal keys (see {@link missingTest}; `written` are the keys as in the rule). */
+function keyTests(
+  keys: readonly unknown[],
+  written: readonly unknown[],
+  scope: CompileScope,
+): (readonly [unknown, (data: unknown) => boolean])[] {
+  const direct =
+    written.length <= 2 && written.every((key) => typeof key === 'string' && !key.includes('.'))
+  return keys.map((key) => [key, missingTest(key, direct, scope)] as const)
 }
 
 /** `{"missing": ["a", "b.c"]}`: the keys that are absent (null counts as present). */
@@ -93,11 +149,16 @@ export const compileMissing: OperatorCompiler = (raw, scope, path) => {
     })
   }
   const args = list.items
+  // flagd-core's engine folds `{"missing": []}` (and only that form).
+  if (args.length === 0) return constant([])
   if (args.every((arg) => arg.isConstant)) {
-    const readers = args.map((arg) => [arg.value, pathReader(String(arg.value), scope)] as const)
-    return dynamic((data) =>
-      readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key),
+    const written: readonly unknown[] = Array.isArray(raw) ? raw : [raw]
+    const tests = keyTests(
+      args.map((arg) => arg.value),
+      written,
+      scope,
     )
+    return dynamic((data) => tests.filter(([, isMissing]) => isMissing(data)).map(([key]) => key))
   }
   return dynamic((data, root) =>
     missingKeys(
@@ -122,11 +183,11 @@ export const compileMissingSome: OperatorCompiler = (raw, scope, path) => {
   const need = scope.compile(form[0], scope, `${path}/0`).fn
   const literalKeys = form[1]
   if (Array.isArray(literalKeys)) {
-    const readers = literalKeys.map((key) => [key, pathReader(String(key), scope)] as const)
+    const tests = keyTests(literalKeys, literalKeys, scope)
     return dynamic((data, root) => {
-      const missing = readers.filter(([, reader]) => reader(data) === undefined).map(([key]) => key)
+      const missing = tests.filter(([, isMissing]) => isMissing(data)).map(([key]) => key)
       // JavaScript's own `<`, whatever the type of n.
-      return readers.length - missing.length < (need(data, root) as number) ? missing : []
+      return tests.length - missing.length < (need(data, root) as number) ? missing : []
     })
   }
   const keys = scope.compile(literalKeys, scope, `${path}/1`).fn

@@ -1,11 +1,12 @@
 import { compileArgs, type OperatorCompiler } from './operator.js'
-import { constant, fold, type Compiled, type RuleFn } from './compiled.js'
+import { constant, dynamic, fold, type Compiled, type RuleFn } from './compiled.js'
 import { InvalidArgument } from './invalid-argument.js'
 import { truthy } from './truthy.js'
 
 /** `{"if": [cond, then, cond2, then2, ..., else]}`; only the chosen branch is evaluated. */
 export const compileIf: OperatorCompiler = (raw, scope, path) => {
-  if (!Array.isArray(raw)) return fold([scope.compile(raw, scope, path)], invalidList('if'), path)
+  // flagd-core's engine fails these at evaluation without looking at the argument.
+  if (!Array.isArray(raw)) return dynamic(invalidList('if'))
   const args = compileArgs(raw, scope, path)
   if (args.length === 0) return constant(null)
   if (args.length === 1) return args[0] as Compiled
@@ -15,7 +16,7 @@ export const compileIf: OperatorCompiler = (raw, scope, path) => {
   for (let i = branches.length - 3; i >= 0; i -= 2) {
     fn = ifThenElse((branches[i] as Compiled).fn, (branches[i + 1] as Compiled).fn, fn)
   }
-  return fold(args, fn, path)
+  return fold(args, fn)
 }
 
 function ifThenElse(condition: RuleFn, then: RuleFn, otherwise: RuleFn): RuleFn {
@@ -42,8 +43,7 @@ function shortCircuit(
   path: string,
   stopOn: boolean,
 ): Compiled {
-  if (!Array.isArray(raw))
-    return fold([scope.compile(raw, scope, path)], invalidList(stopOn ? 'or' : 'and'), path)
+  if (!Array.isArray(raw)) return dynamic(invalidList(stopOn ? 'or' : 'and'))
   const args = compileArgs(raw, scope, path)
   if (args.length === 0) return constant(null)
   const fns = args.map((arg) => arg.fn)
@@ -62,7 +62,7 @@ function shortCircuit(
           }
           return value
         }
-  return fold(args, fn, path)
+  return fold(args, fn)
 }
 
 /** `{"!": x}` or `{"!": [x]}`. */
@@ -78,11 +78,12 @@ function negation(
   path: string,
   negate: boolean,
 ): Compiled {
+  // Only the first argument counts; flagd-core's engine does not even compile the others.
   const args = Array.isArray(raw)
-    ? compileArgs(raw, scope, path)
+    ? compileArgs(raw.slice(0, 1), scope, path)
     : [scope.compile(raw, scope, path)]
   const first = args[0]?.fn
   const fn: RuleFn =
     first === undefined ? () => negate : (data, root) => truthy(first(data, root)) !== negate
-  return fold(args, fn, path)
+  return fold(args, fn)
 }

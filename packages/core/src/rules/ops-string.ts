@@ -1,10 +1,13 @@
 import { compileArgList, type OperatorCompiler } from './operator.js'
 import { constant, fold, opaque, type RuleFn } from './compiled.js'
 import { InvalidArgument } from './invalid-argument.js'
+import { textOf } from './data-path.js'
 
 /**
  * `{"cat": [...]}`. At run time values are joined as JavaScript's `+` joins them (a missing
- * attribute reads `"null"`, as in flagd's JavaScript evaluator); a fully literal `cat` skips nulls.
+ * attribute reads `"null"`, as in flagd's JavaScript evaluator). A constant `cat` is folded the way
+ * that evaluator's interpreter folds it: nulls are skipped and a lone non-list item is passed on
+ * by itself (so `{"cat": [null]}` fails).
  */
 export const compileCat: OperatorCompiler = (raw, scope, path) => {
   if (typeof raw === 'string') return constant(raw)
@@ -12,27 +15,28 @@ export const compileCat: OperatorCompiler = (raw, scope, path) => {
   const list = compileArgList(raw, scope, path)
   if ('spread' in list) {
     const { fn: spread } = list.spread
-    return fold([list.spread], (data, root) => joinSkippingNulls(spread(data, root)), path)
-  }
-  if (list.items.every((item) => item.isConstant)) {
-    return constant(joinSkippingNulls(list.items.map((item) => item.value)))
+    return fold([list.spread], (data, root) => joinSkippingNulls(spread(data, root)))
   }
   const fns = list.items.map((item) => item.fn)
-  return fold(
-    list.items,
-    (data, root) => {
-      let text = ''
-      for (const fn of fns) text += fn(data, root) as string
-      return text
-    },
-    path,
-  )
+  if (scope.folding || list.items.every((item) => item.isConstant)) {
+    const [only] = fns
+    const fn: RuleFn =
+      only !== undefined && fns.length === 1 && !Array.isArray(Array.isArray(raw) ? raw[0] : raw)
+        ? (data, root) => joinSkippingNulls(only(data, root))
+        : (data, root) => joinSkippingNulls(fns.map((item) => item(data, root)))
+    return fold(list.items, fn)
+  }
+  return fold(list.items, (data, root) => {
+    let text = ''
+    for (const fn of fns) text += fn(data, root) as string
+    return text
+  })
 }
 
 function joinSkippingNulls(value: unknown): string {
   if (typeof value === 'string') return value
   if (value === null || value === undefined) throw new InvalidArgument('cat of nothing')
-  if (!Array.isArray(value)) return String(value)
+  if (!Array.isArray(value)) return textOf(value)
   let text = ''
   for (const part of value) if (part !== null && part !== undefined) text += part as string
   return text
@@ -49,8 +53,9 @@ export const compileSubstr: OperatorCompiler = (raw, scope, path) =>
     return text.substr(from as number, length as number)
   })
 
-/** `{"in": [needle, haystack]}`: array membership or substring. */
+/** `{"in": [needle, haystack]}`: array membership or substring; further arguments are ignored. */
 export const compileIn: OperatorCompiler = (raw, scope, path) => {
+  if (Array.isArray(raw) && raw.length > 2) return compileIn(raw.slice(0, 2), scope, path)
   const literal =
     Array.isArray(raw) && raw.length === 2 ? scope.compile(raw[1], scope, `${path}/1`) : undefined
   if (literal?.isConstant === true && Array.isArray(literal.value)) {
@@ -58,7 +63,7 @@ export const compileIn: OperatorCompiler = (raw, scope, path) => {
     const members = new Set<unknown>(literal.value)
     const needle = scope.compile((raw as unknown[])[0], scope, `${path}/0`)
     const fn = needle.fn
-    return fold([needle], (data, root) => members.has(fn(data, root)), path)
+    return fold([needle], (data, root) => members.has(fn(data, root)))
   }
   return compileInList(raw, scope, path)
 }
@@ -94,16 +99,12 @@ export function listOperator(
   const list = compileArgList(raw, scope, path)
   if ('spread' in list) {
     const { fn: spread } = list.spread
-    return fold(
-      [list.spread],
-      (data, root) => {
-        const value = spread(data, root)
-        return apply(Array.isArray(value) ? value : [value])
-      },
-      path,
-    )
+    return fold([list.spread], (data, root) => {
+      const value = spread(data, root)
+      return apply(Array.isArray(value) ? value : [value])
+    })
   }
   const fns = list.items.map((item) => item.fn)
   const fn: RuleFn = (data, root) => apply(fns.map((item) => item(data, root)))
-  return fold(list.items, fn, path)
+  return fold(list.items, fn)
 }

@@ -1,6 +1,6 @@
-import { coerce, compare, parse, type SemVer } from 'semver'
+import { coerce, parse, type SemVer } from 'semver'
 import type { OperatorCompiler } from './operator.js'
-import { opaque } from './compiled.js'
+import { dynamic, opaque } from './compiled.js'
 import { listOperator } from './ops-string.js'
 
 /**
@@ -20,17 +20,17 @@ export function parseVersion(raw: unknown): SemVer | null {
 export function compareVersions(left: SemVer, operator: string, right: SemVer): boolean | null {
   switch (operator) {
     case '=':
-      return compare(left, right) === 0
+      return precedence(left, right) === 0
     case '!=':
-      return compare(left, right) !== 0
+      return precedence(left, right) !== 0
     case '<':
-      return compare(left, right) < 0
+      return precedence(left, right) < 0
     case '<=':
-      return compare(left, right) <= 0
+      return precedence(left, right) <= 0
     case '>':
-      return compare(left, right) > 0
+      return precedence(left, right) > 0
     case '>=':
-      return compare(left, right) >= 0
+      return precedence(left, right) >= 0
     case '^':
       return left.major === right.major
     case '~':
@@ -40,20 +40,53 @@ export function compareVersions(left: SemVer, operator: string, right: SemVer): 
   }
 }
 
-/** `{"sem_ver": [version, operator, version]}`; `null` on any bad input. */
-export const compileSemVer: OperatorCompiler = (raw, scope, path) => {
+/** SemVer 2.0.0 precedence without allocating (semver's `compare` builds new objects). */
+function precedence(left: SemVer, right: SemVer): number {
+  return (
+    left.major - right.major ||
+    left.minor - right.minor ||
+    left.patch - right.patch ||
+    (left.prerelease.length === 0 && right.prerelease.length === 0 ? 0 : left.comparePre(right))
+  )
+}
+
+/** Parses context versions through a small bounded cache (the same few versions recur). */
+function cachedParser(): (value: unknown) => SemVer | null {
   const cache = new Map<string, SemVer | null>()
-  // Literal versions in the rule are parsed once; context versions through a small cache.
-  const read = (value: unknown): SemVer | null => {
-    const key = typeof value === 'string' ? value : undefined
-    if (key === undefined) return parseVersion(value)
-    let version = cache.get(key)
+  return (value) => {
+    if (typeof value !== 'string') return parseVersion(value)
+    let version = cache.get(value)
     if (version === undefined) {
-      version = parseVersion(key)
+      version = parseVersion(value)
       if (cache.size >= 256) cache.clear()
-      cache.set(key, version)
+      cache.set(value, version)
     }
     return version
+  }
+}
+
+/**
+ * `{"sem_ver": [version, operator, version]}`; `null` on any bad input. A literal operator and
+ * right-hand version (the usual `[{"var": "appVersion"}, ">=", "2.1.0"]`) are parsed at load.
+ */
+export const compileSemVer: OperatorCompiler = (raw, scope, path) => {
+  const read = cachedParser()
+  if (
+    Array.isArray(raw) &&
+    raw.length === 3 &&
+    typeof raw[1] === 'string' &&
+    typeof raw[2] === 'string'
+  ) {
+    const operator = raw[1]
+    const right = parseVersion(raw[2])
+    const left = scope.compile(raw[0], scope, `${path}/0`).fn
+    if (right === null || compareVersions(right, operator, right) === null) {
+      return dynamic((data, root) => (left(data, root), null))
+    }
+    return dynamic((data, root) => {
+      const version = read(left(data, root))
+      return version === null ? null : compareVersions(version, operator, right)
+    })
   }
   return opaque(
     listOperator(raw, scope, path, (args) => {
