@@ -59,3 +59,20 @@ export function splitPath(path: string): string[] {
 export function textOf(value: unknown): string {
   return String(value)
 }
+
+/**
+ * The attribute name of a rule that is exactly `{"var": "name"}` (or `["name"]`) with a plain,
+ * one-segment name that needs no special handling — or `undefined`. Operators use it to read
+ * the attribute inline instead of through a nested closure (the hot path of most flags).
+ */
+export function plainAttribute(rule: unknown, inIterator: boolean): string | undefined {
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return undefined
+  const keys = Object.keys(rule)
+  if (keys.length !== 1 || keys[0] !== 'var') return undefined
+  const raw = (rule as { var: unknown }).var
+  const name = Array.isArray(raw) && raw.length === 1 ? (raw[0] as unknown) : raw
+  if (typeof name !== 'string' || name === '' || /[.\\/]/.test(name) || inheritedNames.has(name))
+    return undefined
+  if (!inIterator && name === '$flagd') return undefined
+  return name
+}

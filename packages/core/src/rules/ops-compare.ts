@@ -1,5 +1,7 @@
 import { compileArgs, type OperatorCompiler } from './operator.js'
-import { dynamic, fold, type RuleFn } from './compiled.js'
+import { dynamic, fold, type Compiled, type RuleFn } from './compiled.js'
+import { plainAttribute } from './data-path.js'
+import { fusedComparison } from './fused-comparison.js'
 import { InvalidArgument } from './invalid-argument.js'
 
 type Comparator = (a: unknown, b: unknown) => boolean
@@ -50,6 +52,8 @@ export function comparison(operator: string): OperatorCompiler {
       })
     }
     const args = compileArgs(raw, scope, path)
+    const fused = fuse(operator, raw, args, scope.inIterator, strict, compare)
+    if (fused !== undefined) return fold(args, fused)
     const fns = args.map((arg) => arg.fn)
     const [left, right] = fns as [RuleFn, RuleFn]
     const fn: RuleFn =
@@ -72,4 +76,29 @@ export function comparison(operator: string): OperatorCompiler {
           }
     return fold(args, fn)
   }
+}
+
+/** The fast form of `{"op": [{"var": name}, literal]}`, when the rule has that shape. */
+function fuse(
+  operator: string,
+  raw: readonly unknown[],
+  args: readonly Compiled[],
+  inIterator: boolean,
+  strict: boolean,
+  compare: Comparator,
+): RuleFn | undefined {
+  const name = raw.length === 2 ? plainAttribute(raw[0], inIterator) : undefined
+  const literal = args[1]
+  if (name === undefined || literal?.isConstant !== true) return undefined
+  const value = literal.value
+  if (
+    typeof value !== 'string' &&
+    typeof value !== 'boolean' &&
+    (typeof value !== 'number' || Number.isNaN(value))
+  ) {
+    return undefined
+  }
+  return fusedComparison(operator, name, value, (attribute) =>
+    compare(attribute, comparable(value, attribute, strict)),
+  )
 }

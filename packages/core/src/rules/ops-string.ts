@@ -1,7 +1,8 @@
 import { compileArgList, type OperatorCompiler } from './operator.js'
-import { constant, fold, opaque, type RuleFn } from './compiled.js'
+import { constant, dynamic, fold, opaque, type RuleFn } from './compiled.js'
+import { fusedMembership } from './fused-comparison.js'
 import { InvalidArgument } from './invalid-argument.js'
-import { textOf } from './data-path.js'
+import { plainAttribute, textOf } from './data-path.js'
 
 /**
  * `{"cat": [...]}`. At run time values are joined as JavaScript's `+` joins them (a missing
@@ -61,6 +62,8 @@ export const compileIn: OperatorCompiler = (raw, scope, path) => {
   if (literal?.isConstant === true && Array.isArray(literal.value)) {
     // A literal list: a Set has the same (SameValueZero) membership as Array#includes.
     const members = new Set<unknown>(literal.value)
+    const name = plainAttribute((raw as unknown[])[0], scope.inIterator)
+    if (name !== undefined) return dynamic(fusedMembership(name, members))
     const needle = scope.compile((raw as unknown[])[0], scope, `${path}/0`)
     const fn = needle.fn
     return fold([needle], (data, root) => members.has(fn(data, root)))
