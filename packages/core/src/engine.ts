@@ -5,7 +5,13 @@ import { describeThrown } from './rules/compiled.js'
 import type { FlagDefinition, FlagsDocument } from './load/flags-document.js'
 import { parseJson } from './load/parse-json.js'
 import { validateDocument, variantType } from './load/validate-document.js'
-import { evaluateFlag, failure, type VariantOutcome } from './evaluate-flag.js'
+import {
+  evaluateFlag,
+  failure,
+  ruleFailed,
+  ruleOutcome,
+  type VariantOutcome,
+} from './evaluate-flag.js'
 import { systemClock } from './system-clock.js'
 import type {
   BulkResolution,
@@ -172,8 +178,24 @@ export function createEngine(options: EngineOptions = {}): Engine {
           set.metadata,
         )
       }
-      const outcome = evaluateFlag(flag, contextOf(context))
-      return typed(flag, outcome, defaultValue)
+      // Fast path, same semantics: an enabled, compiled rule choosing an existing variant of
+      // the caller's type returns the variant's shared result without intermediate objects.
+      const { rule } = flag
+      if (rule !== undefined && flag.live && typeof context === 'object' && context !== null) {
+        let result: unknown
+        try {
+          result = rule(context, context)
+        } catch (error) {
+          return typed(flag, ruleFailed(flag, error), defaultValue)
+        }
+        if (typeof result === 'string') {
+          const variant = flag.variants.get(result)
+          if (variant !== undefined && typeof variant.value === typeof defaultValue)
+            return variant.asMatch
+        }
+        return typed(flag, ruleOutcome(flag, result), defaultValue)
+      }
+      return typed(flag, evaluateFlag(flag, contextOf(context)), defaultValue)
     } catch (error) {
       return failure(
         defaultValue,

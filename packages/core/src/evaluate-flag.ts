@@ -33,12 +33,23 @@ export function evaluateFlag(flag: CompiledFlag, context: EvaluationContext): Va
   try {
     result = rule(context, context)
   } catch (error) {
-    return problem(
-      'GENERAL',
-      `targeting of flag ${JSON.stringify(flag.key)} failed: ${describe(error)}`,
-      flag.metadata,
-    )
+    return ruleFailed(flag, error)
   }
+  return ruleOutcome(flag, result)
+}
+
+/** A rule that threw: `ERROR/GENERAL`. */
+export function ruleFailed(flag: CompiledFlag, error: unknown): VariantOutcome {
+  return problem(
+    'GENERAL',
+    `targeting of flag ${JSON.stringify(flag.key)} failed: ${describe(error)}`,
+    flag.metadata,
+  )
+}
+
+/** What the value a rule returned means: the default, a variant, or `ERROR/GENERAL`. */
+export function ruleOutcome(flag: CompiledFlag, result: unknown): VariantOutcome {
+  const { defaultVariant } = flag
   if (result === null || result === undefined) {
     return defaultVariant?.asDefault ?? { reason: 'DEFAULT', flagMetadata: flag.metadata }
   }

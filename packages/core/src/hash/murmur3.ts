@@ -40,6 +40,51 @@ export function murmur3Prefix(prefix: string): Murmur3State {
 
 /** The unsigned 32-bit hash of `prefix + text`, given the state after `prefix`. */
 export function murmur3Resume(state: Murmur3State, text: string): number {
+  const ascii = resumeAscii(state, text)
+  return ascii >= 0 ? ascii : resumeUtf8(state, text)
+}
+
+/**
+ * The hot path: all-ASCII text, one character per byte, four per block, the prefix's pending
+ * bytes completed first. Returns -1 (never a valid hash) at the first non-ASCII character.
+ */
+function resumeAscii(state: Murmur3State, text: string): number {
+  const end = text.length
+  let h1 = state.h1
+  let i = 0
+  const pendingBytes = state.pendingBytes
+  if (pendingBytes > 0) {
+    let block = state.pending
+    const need = 4 - pendingBytes
+    if (end < need) return -1
+    for (; i < need; i++) {
+      const code = text.charCodeAt(i)
+      if (code >= 0x80) return -1
+      block |= code << ((pendingBytes + i) << 3)
+    }
+    h1 = mixBlock(h1, block)
+  }
+  for (; i + 4 <= end; i += 4) {
+    const a = text.charCodeAt(i)
+    const b = text.charCodeAt(i + 1)
+    const c = text.charCodeAt(i + 2)
+    const d = text.charCodeAt(i + 3)
+    if ((a | b | c | d) >= 0x80) return -1
+    h1 = mixBlock(h1, a | (b << 8) | (c << 16) | (d << 24))
+  }
+  let tail = 0
+  let shift = 0
+  for (; i < end; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0x80) return -1
+    tail |= code << shift
+    shift += 8
+  }
+  return finish(h1, tail, shift >> 3, state.length + end)
+}
+
+/** Any text: UTF-8 encoded on the fly (lone surrogates become U+FFFD, as `TextEncoder` does). */
+function resumeUtf8(state: Murmur3State, text: string): number {
   let h1 = state.h1
   let pending = state.pending
   let pendingBytes = state.pendingBytes

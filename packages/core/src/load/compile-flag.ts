@@ -24,6 +24,8 @@ export interface CompiledFlag {
   readonly defaultVariant: CompiledVariant | undefined
   /** Absent for a static flag. */
   readonly rule: RuleFn | undefined
+  /** Enabled and not broken: its rule (if any) decides. */
+  readonly live: boolean
   /** Set when the targeting could not be compiled: every evaluation is `PARSE_ERROR`. */
   readonly brokenBecause: FlagsIssue | undefined
   readonly metadata: FlagMetadata
@@ -76,6 +78,7 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
   return {
     key,
     disabled: definition.state === 'DISABLED',
+    live: definition.state !== 'DISABLED' && brokenBecause === undefined,
     variants,
     defaultVariant,
     rule,
@@ -100,6 +103,7 @@ export function forceVariant(flag: CompiledFlag, variant: string | null): Compil
   return {
     ...flag,
     disabled: false,
+    live: true,
     rule: undefined,
     brokenBecause: undefined,
     defaultVariant: forced,

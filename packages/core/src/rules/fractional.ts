@@ -114,7 +114,22 @@ export const compileFractional: OperatorCompiler = (raw, scope, path) => {
     : undefined
   const first = items[0]
   let fn: RuleFn
-  if (buckets !== undefined) {
+  if (buckets && flagKeyState !== undefined && typeof items[0]?.value !== 'string') {
+    // The common rollout: literal buckets, bucketed by flag key + targeting key. Inlined.
+    const { cumulative, variants, total } = buckets
+    // Below 2^21 the product stays under 2^53, so plain double arithmetic is exact.
+    const scale = total < 2097152 ? total / 4294967296 : 0
+    fn = (_data, root) => {
+      const key = root.targetingKey
+      if (typeof key !== 'string' || key === '') return null
+      const hash = murmur3Resume(flagKeyState, key)
+      const bucket = scale === 0 ? bucketOf(hash, total) : Math.floor(hash * scale)
+      for (let i = 0; i < cumulative.length; i++) {
+        if ((cumulative[i] as number) > bucket) return variants[i]
+      }
+      return null
+    }
+  } else if (buckets !== undefined) {
     const values = items.map((item) => item.value)
     fn = (_data, root) => split(values, root, buckets, bucketsAfterFirst)
   } else if (first !== undefined && bucketsAfterFirst !== undefined) {
