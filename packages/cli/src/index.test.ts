@@ -49,6 +49,17 @@ describe('canarykit usage', () => {
     expect(stdout).toContain('2  usage error')
   })
 
+  it('lists the rollout commands, each documenting its exit codes', async () => {
+    const { stdout } = await runCli(['--help'], dir)
+    for (const command of ['status', 'promote', 'rollback', 'pause', 'resume', 'init']) {
+      expect(stdout).toMatch(new RegExp(`\\n  ${command} \\[options\\]`))
+      const help = await runCli([command, '--help'], dir)
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain('Exit codes:')
+      expect(help.stdout).toContain('2  usage error')
+    }
+  })
+
   it('documents that broken flags fail validate', async () => {
     const { code, stdout } = await runCli(['help', 'validate'], dir)
     expect(code).toBe(0)

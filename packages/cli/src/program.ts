@@ -2,11 +2,28 @@ import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import type { CommandContext, RegisterCommand } from './commands/command-context.js'
 import { registerEval } from './commands/eval.js'
+import { registerInit } from './commands/init.js'
+import { registerPause } from './commands/pause.js'
+import { registerPromote } from './commands/promote.js'
+import { registerResume } from './commands/resume.js'
+import { registerRollback } from './commands/rollback.js'
+import { registerSimulate } from './commands/simulate.js'
+import { registerStatus } from './commands/status.js'
 import { registerValidate } from './commands/validate.js'
 import { EXIT_CODES_HELP } from './exit-codes.js'
 
 /** In the order `--help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerEval]
+const COMMANDS: readonly RegisterCommand[] = [
+  registerValidate,
+  registerEval,
+  registerStatus,
+  registerPromote,
+  registerRollback,
+  registerPause,
+  registerResume,
+  registerInit,
+  registerSimulate,
+]
 
 // Resolved from the module file, so it works from `src/` (tsx, vitest) and from `dist/` alike.
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }

@@ -4,7 +4,7 @@ import type { Criteria } from '../types.js'
 /**
  * The product defaults: error rate within +0.5 percentage points of the baseline, p99 latency
  * within +10 %, tool success within −1 point, a sample-ratio check at α = 0.001, α = 0.05 per
- * criterion and stage, and at least 30 calls and 3 sessions per variant before any verdict.
+ * criterion and stage, and at least 50 calls and 5 sessions per variant before any verdict.
  *
  * @example
  * const criteria: Criteria = { ...DEFAULT_CRITERIA, errorRate: { maxRatio: 1.5 } }
@@ -15,8 +15,8 @@ export const DEFAULT_CRITERIA = {
   successRate: { maxDecrease: 0.01 },
   srm: { alpha: 0.001 },
   alpha: 0.05,
-  minCallsPerVariant: 30,
-  minSessionsPerVariant: 3,
+  minCallsPerVariant: 50,
+  minSessionsPerVariant: 5,
 } as const satisfies Criteria
 
 /** Criteria with every default filled in; `false` = switched off. */

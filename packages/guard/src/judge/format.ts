@@ -1,16 +1,23 @@
 /* Number formatting for decision reasons: short, unit-bearing, stable across runs. */
 
 /** 0.0123 → "1.23 %". */
-export function percent(rate: number, digits = 2): string {
+export function percent(rate: number): string {
   if (!Number.isFinite(rate)) return 'n/a'
-  return `${(rate * 100).toFixed(digits)} %`
+  return `${hundredths(rate * 100)} %`
 }
 
 /** 0.0052 → "+0.52 pp" (a difference of rates in percentage points). */
-export function points(difference: number, digits = 2): string {
+export function points(difference: number): string {
   if (!Number.isFinite(difference)) return 'n/a'
-  const value = (difference * 100).toFixed(digits)
-  return `${difference >= 0 ? '+' : ''}${value} pp`
+  return `${difference >= 0 ? '+' : ''}${hundredths(difference * 100)} pp`
+}
+
+/** Two decimals, like toFixed(2) but without its cost (the judge formats on every check). */
+function hundredths(value: number): string {
+  const scaled = Math.round(Math.abs(value) * 100)
+  const fraction = scaled % 100
+  const sign = value < 0 && scaled > 0 ? '-' : ''
+  return `${sign}${(scaled - fraction) / 100}.${fraction < 10 ? '0' : ''}${fraction}`
 }
 
 /** 412.3 → "412 ms"; 3.21 → "3.2 ms". */

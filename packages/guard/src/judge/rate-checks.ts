@@ -72,12 +72,14 @@ export function checkErrorRate(
   spec: { readonly maxIncrease?: number; readonly maxRatio?: number },
   alpha: AlphaSplit,
 ): JudgedCheck {
-  const increase = spec.maxIncrease ?? Infinity
-  const ratio = spec.maxRatio ?? Infinity
-  const limit = (rate: number): number => Math.min(rate + increase, rate * ratio)
+  const { maxIncrease, maxRatio } = spec
+  // The allowed increase over a baseline rate: the stricter of the configured forms.
+  const allowance = (rate: number): number =>
+    Math.min(maxIncrease ?? Infinity, maxRatio === undefined ? Infinity : (maxRatio - 1) * rate)
+  const limit = (rate: number): number => rate + allowance(rate)
   const rule = [
-    ...(spec.maxIncrease === undefined ? [] : [`baseline ${points(increase)}`]),
-    ...(spec.maxRatio === undefined ? [] : [`${ratio} × baseline`]),
+    ...(maxIncrease === undefined ? [] : [`baseline ${points(maxIncrease)}`]),
+    ...(maxRatio === undefined ? [] : [`${maxRatio} × baseline`]),
   ].join(' and ≤ ')
   if (baseline.calls === 0 || canary.calls === 0) {
     return unmeasured('error-rate', `no calls yet; allowed: canary ≤ ${rule}`)
@@ -98,7 +100,7 @@ export function checkErrorRate(
       estimate: r.rc - r.rb,
       lower: r.c.lower - r.b.upper,
       upper: r.c.upper - r.b.lower,
-      threshold: limit(r.rb) - r.rb,
+      threshold: allowance(r.rb),
       detail:
         `canary ${percent(r.rc)} [${percent(r.c.lower)}, ${percent(r.c.upper)}] vs baseline ` +
         `${percent(r.rb)} [${percent(r.b.lower)}, ${percent(r.b.upper)}]; allowed: canary ≤ ${rule}` +

@@ -1,6 +1,4 @@
-import type { ClusterMoments } from './metrics-snapshot.js'
-
-/** Mutable {@link ClusterMoments}. */
+/** Mutable per-session sums (see `ClusterMoments`). */
 export interface MomentSums {
   clusters: number
   sumYY: number

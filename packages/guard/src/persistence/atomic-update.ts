@@ -3,6 +3,7 @@ import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { createEngine, FlagsError, isFlagsError, type FlagsIssue } from '@canarykit/core'
 import { spliceJson, type SpliceMode } from './json-splice.js'
+import { withWriteLock } from './write-lock.js'
 
 /**
  * Test seams around a write; production code passes none.
@@ -84,6 +85,14 @@ export async function updateFlagsDocument<R>(
   file: string,
   edit: DocumentEdit<R>,
   options: UpdateOptions = {},
+): Promise<UpdateResult<R>> {
+  return withWriteLock(file, () => updateLocked(file, edit, options))
+}
+
+async function updateLocked<R>(
+  file: string,
+  edit: DocumentEdit<R>,
+  options: UpdateOptions,
 ): Promise<UpdateResult<R>> {
   const maxAttempts = options.maxAttempts ?? 5
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {

@@ -167,6 +167,31 @@ describe('updateRollout', () => {
     expect(await readdir(dir)).toEqual(['flags.json']) // no temporary files left
   })
 
+  it('serialises concurrent writers: twenty racing updates, none lost', async () => {
+    // Two writers could both pass the "unchanged?" check; the write lock makes them take turns.
+    const doubled = FLAGS.replace(
+      '"other": {',
+      '"second": {"state": "ENABLED", "variants": {"stable": "a", "canary": "b"}, "defaultVariant": "stable", "targeting": {"fractional": [["canary", 0], ["stable", 10000]]}},\n    "other": {',
+    )
+    await writeFile(file, doubled)
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const flagKey = i % 2 === 0 ? 'new-search' : 'second'
+        return updateRollout(file, flagKey, (current) => ({
+          ...RECORD,
+          flagKey,
+          epoch: (current?.epoch ?? 0) + 1,
+        }))
+      }),
+    )
+    const { rollouts } = await readRollouts(file)
+    expect(rollouts.map((r) => [r.flagKey, r.epoch]).sort()).toEqual([
+      ['new-search', 10],
+      ['second', 10],
+    ])
+    expect((await readdir(dir)).sort()).toEqual(['flags.json'])
+  })
+
   it('gives up with WRITE_CONFLICT when the file keeps changing, and writes nothing', async () => {
     let n = 0
     const error: unknown = await updateRollout(file, 'new-search', () => RECORD, {

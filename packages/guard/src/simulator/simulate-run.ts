@@ -25,20 +25,24 @@ export interface RunResult {
 const GAMMA = 1.01 / 0.99
 const LN_GAMMA = Math.log(GAMMA)
 
+/** How to run one rollout. */
+export interface RunOptions {
+  readonly policy: PolicyName
+  /** Sees every decision (canarykit policy only). */
+  readonly onDecision?: (decision: Decision) => void
+  /** The threshold policy's failed checks in a row before a rollback. Default 3. */
+  readonly thresholdFailedChecks?: number
+}
+
 /**
- * Runs one rollout of `scenario` under `policy` on a virtual clock: per check interval it draws
+ * Runs one rollout of `scenario` under a policy on a virtual clock: per check interval it draws
  * the new sessions, each variant's calls, errors, successes and latencies, then lets the policy
  * decide. Deterministic for a given seed.
  *
  * @example
- * const result = simulateRun(parseScenario(json), 42, 'canarykit')
+ * const result = simulateRun(parseScenario(json), 42, { policy: 'canarykit' })
  */
-export function simulateRun(
-  scenario: Scenario,
-  seed: number,
-  policyName: PolicyName,
-  onDecision?: (decision: Decision) => void,
-): RunResult {
+export function simulateRun(scenario: Scenario, seed: number, options: RunOptions): RunResult {
   const random = new Random(seed)
   const { traffic, durationS, checkIntervalS } = scenario
   const criteria = resolveCriteria(scenario.criteria).criteria
@@ -50,9 +54,9 @@ export function simulateRun(
   const baselineTick = new TickTraffic(first, last - first + 1)
   const canaryTick = new TickTraffic(first, last - first + 1)
   const policy: SimulatedPolicy =
-    policyName === 'canarykit'
-      ? new CanarykitPolicy(scenario, onDecision)
-      : new ThresholdPolicy(scenario.plan, last - first + 1, GAMMA)
+    options.policy === 'canarykit'
+      ? new CanarykitPolicy(scenario, options.onDecision)
+      : new ThresholdPolicy(scenario.plan, last - first + 1, GAMMA, options.thresholdFailedChecks)
 
   const sessionRate = traffic.rps / traffic.callsPerSession
   const lifetime = traffic.sessionDurationS

@@ -3,6 +3,7 @@ import type { PolicyName } from './policy.js'
 import { runSeed } from './random.js'
 import type { Scenario } from './scenario.js'
 import { simulateRun, type RunResult } from './simulate-run.js'
+import { THRESHOLD_POLICY } from './threshold-policy.js'
 
 export interface SimulateOptions {
   readonly runs: number
@@ -11,6 +12,8 @@ export interface SimulateOptions {
   readonly policy?: PolicyName
   /** Sees every decision of run 0 (canarykit policy only), e.g. to print a trace. */
   readonly onDecision?: (decision: Decision) => void
+  /** The threshold policy's failed checks in a row before a rollback. Default 3 (the seeds'). */
+  readonly thresholdFailedChecks?: number
 }
 
 /** Nearest-rank percentiles over the runs that had the outcome; `null` when none did. */
@@ -19,6 +22,8 @@ export interface SimulationReport {
   readonly runs: number
   readonly seed: number
   readonly policy: PolicyName
+  /** For the threshold policy: failed checks in a row that roll back. */
+  readonly thresholdFailedChecks?: number
   readonly outcomes: {
     readonly completed: number
     readonly rolledBack: number
@@ -52,9 +57,21 @@ export function simulate(scenario: Scenario, options: SimulateOptions): Simulati
   const results: RunResult[] = []
   for (let i = 0; i < options.runs; i++) {
     const trace = i === 0 ? options.onDecision : undefined
-    results.push(simulateRun(scenario, runSeed(options.seed, i), policy, trace))
+    results.push(
+      simulateRun(scenario, runSeed(options.seed, i), {
+        policy,
+        ...(trace === undefined ? {} : { onDecision: trace }),
+        ...(options.thresholdFailedChecks === undefined
+          ? {}
+          : { thresholdFailedChecks: options.thresholdFailedChecks }),
+      }),
+    )
   }
-  return summarize(scenario.name, options.runs, options.seed, policy, results)
+  const report = summarize(scenario.name, options.runs, options.seed, policy, results)
+  if (policy === 'canarykit') return report
+  const { scenario: name, runs, seed, ...rest } = report
+  const failedChecks = options.thresholdFailedChecks ?? THRESHOLD_POLICY.failedChecks
+  return { scenario: name, runs, seed, thresholdFailedChecks: failedChecks, ...rest }
 }
 
 function summarize(

@@ -7,6 +7,9 @@ import type { TickTraffic } from './tick.js'
  * The seeds' analyzer, for comparison: every check looks at the last 300 s only and fails when
  * the canary's error rate is above 1.5 × the baseline's or its p95 latency above 1.2 × the
  * baseline's; 3 failed checks in a row roll back; a stage proceeds once its dwell time passed.
+ *
+ * @example
+ * simulate(scenario, { runs: 1000, seed: 1, policy: 'threshold' }) // the seeds' analyzer
  */
 export const THRESHOLD_POLICY = {
   windowS: 300,
@@ -82,6 +85,7 @@ class TrailingWindow {
 
 /** The threshold policy of {@link THRESHOLD_POLICY} under simulation. */
 export class ThresholdPolicy implements SimulatedPolicy {
+  private readonly failedChecks: number
   private stage = 0
   private stageStartS = 0
   private failures = 0
@@ -93,7 +97,10 @@ export class ThresholdPolicy implements SimulatedPolicy {
     private readonly plan: Plan,
     histogramSize: number,
     private readonly gamma: number,
+    /** Failed checks in a row that roll back. Default 3 (the seeds'). */
+    failedChecks: number = THRESHOLD_POLICY.failedChecks,
   ) {
+    this.failedChecks = failedChecks
     this.baseline = new TrailingWindow(histogramSize)
     this.canary = new TrailingWindow(histogramSize)
   }
@@ -114,7 +121,7 @@ export class ThresholdPolicy implements SimulatedPolicy {
     const errorFail = this.errorRateFails()
     const latencyFail = this.p95Fails()
     this.failures = errorFail || latencyFail ? this.failures + 1 : 0
-    if (this.failures >= THRESHOLD_POLICY.failedChecks) {
+    if (this.failures >= this.failedChecks) {
       this.done = true
       return { kind: 'rollback', criterion: errorFail ? 'error-rate' : 'latency' }
     }
