@@ -56,9 +56,9 @@ export function rateBounds(y: number, n: number, alpha: number, prior: BetaPrior
 }
 
 /**
- * The smaller root of h(m) = y·ln m + (n − y)·ln(1 − m) = level, found by Newton's method in
- * u = ln m: h is concave in u, so from either side the iterates end up left of the root and then
- * climb to it monotonically.
+ * The smaller root of h(m) = y·ln m + (n − y)·ln(1 − m) = level, found by Halley's method in
+ * u = ln m (h is concave in u, steep on the left, flat at its peak), started from the quadratic
+ * approximation around the peak: two or three steps reach 1e-9.
  */
 function lowerRoot(y: number, n: number, level: number): number {
   if (y <= 0) return 0
@@ -67,16 +67,16 @@ function lowerRoot(y: number, n: number, level: number): number {
   const peak = Math.log(y / n)
   const top = y * peak + rest * Math.log1p(-y / n)
   if (top <= level) return y / n
-  // Start from the quadratic approximation around the peak (curvature y·n/rest in u).
   let u = peak - Math.sqrt((2 * (top - level) * rest) / (y * n))
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 50; i++) {
     const e = Math.exp(u)
-    const h = y * u + rest * Math.log1p(-e)
-    const slope = y - (rest * e) / (1 - e)
-    const step = slope > 0 ? (h - level) / slope : 1
-    u -= step
-    if (u >= peak) u = peak - 1e-9
-    if (Math.abs(step) <= 1e-10 * Math.max(1, Math.abs(u))) break
+    const gap = y * u + rest * Math.log1p(-e) - level
+    if (Math.abs(gap) <= 1e-9) break
+    const odds = e / (1 - e)
+    const slope = y - rest * odds
+    const curve = -rest * odds * (1 + odds)
+    const step = slope > 0 ? (2 * gap * slope) / (2 * slope * slope - gap * curve) : 1
+    u = Math.min(u - step, peak - 1e-12)
   }
   return Math.exp(u)
 }
@@ -106,7 +106,8 @@ export function countBounds(n: number, p0: number, alpha: number, prior: BetaPri
   // Start Newton from a normal-approximation guess a little outside each root when it is
   // outside (g ≥ 0); otherwise from the far end, which always is.
   const mean = n * p0
-  const spread = Math.sqrt(mean * (1 - p0)) * Math.sqrt(2 * (-Math.log(alpha) + 0.5 * Math.log(1 + n) + 1))
+  const spread =
+    Math.sqrt(mean * (1 - p0)) * Math.sqrt(2 * (-Math.log(alpha) + 0.5 * Math.log(1 + n) + 1))
   const above = Math.min(n, mean + spread)
   const below = Math.max(0, mean - spread)
   return {

@@ -25,7 +25,9 @@ describe('resolveCriteria', () => {
       minCallsPerVariant: 200,
       minSessionsPerVariant: 5,
     })
-    expect(resolveCriteria({ errorRate: { maxIncrease: 0.01, maxRatio: 2 } }).criteria.errorRate).toEqual({
+    expect(
+      resolveCriteria({ errorRate: { maxIncrease: 0.01, maxRatio: 2 } }).criteria.errorRate,
+    ).toEqual({
       maxIncrease: 0.01,
       maxRatio: 2,
     })

@@ -82,7 +82,9 @@ describe('judgeStage', () => {
     expect(check?.lower).toBeGreaterThan(0.005)
     expect(check?.lower).toBeLessThan(check?.estimate ?? 0)
     expect(check?.upper).toBeGreaterThan(check?.estimate ?? 0)
-    expect(check?.detail).toMatch(/canary 10\.00 % \[.*\] vs baseline 1\.00 % \[.*\]; allowed: canary ≤ baseline \+0\.50 pp/)
+    expect(check?.detail).toMatch(
+      /canary 10\.00 % \[.*\] vs baseline 1\.00 % \[.*\]; allowed: canary ≤ baseline \+0\.50 pp/,
+    )
     expect(result.canary).toMatchObject({ calls: 200, errors: 20, sessions: 1000 })
     expect(result.canary.p99Ms).toBeGreaterThan(300)
   })
@@ -96,10 +98,17 @@ describe('judgeStage', () => {
   })
 
   it('expresses the ratio forms (error ≤ 1.5 × baseline, p95 ≤ 1.2 × baseline)', () => {
-    const ratio: Criteria = { errorRate: { maxRatio: 1.5 }, latency: { quantile: 0.95, maxIncrease: 0.2 } }
+    const ratio: Criteria = {
+      errorRate: { maxRatio: 1.5 },
+      latency: { quantile: 0.95, maxIncrease: 0.2 },
+    }
     const fine = judge(BASELINE, { calls: 40_000, errors: 400, sessions: 1000 }, ratio)
     expect(verdicts(fine)).toMatchObject({ 'error-rate': 'pass', latency: 'pass' })
-    const bad = judge(BASELINE, { calls: 20_000, errors: 500, sessions: 1000, latency: { p50: 170, p99: 560 } }, ratio)
+    const bad = judge(
+      BASELINE,
+      { calls: 20_000, errors: 500, sessions: 1000, latency: { p50: 170, p99: 560 } },
+      ratio,
+    )
     expect(verdicts(bad)).toMatchObject({ 'error-rate': 'fail', latency: 'fail' })
     expect(bad.checks[0]?.detail).toMatch(/allowed: canary ≤ 1\.5 × baseline/)
     expect(bad.checks[1]?.detail).toMatch(/canary p95/)
@@ -110,14 +119,19 @@ describe('judgeStage', () => {
     const spread = { clusters: 20, sumYY: 20, sumYM: 200, sumMM: 2000 }
     const clumped = { clusters: 20, sumYY: 200, sumYM: 200, sumMM: 2000 }
     const canary = { calls: 200, errors: 20, sessions: 1000 }
-    expect(verdicts(judge(BASELINE, { ...canary, errorMoments: spread }))['error-rate']).toBe('fail')
+    expect(verdicts(judge(BASELINE, { ...canary, errorMoments: spread }))['error-rate']).toBe(
+      'fail',
+    )
     const result = judge(BASELINE, { ...canary, errorMoments: clumped })
     expect(verdicts(result)['error-rate']).toBe('inconclusive')
     expect(result.checks[0]?.detail).toMatch(/design effect/)
   })
 
   it('detects a sample ratio mismatch of new sessions (and not a correct split)', () => {
-    const skewed = judge({ ...BASELINE, sessions: 9000 }, { calls: 2000, errors: 20, sessions: 1300 })
+    const skewed = judge(
+      { ...BASELINE, sessions: 9000 },
+      { calls: 2000, errors: 20, sessions: 1300 },
+    )
     expect(skewed.srmMismatch).toMatchObject({ criterion: 'srm', verdict: 'fail', threshold: 0.1 })
     expect(skewed.srmMismatch?.detail).toMatch(/canary has 12\.62 % of 10300 new sessions/)
     expect(judge(BASELINE, { calls: 2000, errors: 20, sessions: 1030 }).srmMismatch).toBeUndefined()

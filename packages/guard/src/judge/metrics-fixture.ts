@@ -1,5 +1,9 @@
 import { LatencySketch } from '../metrics/latency-sketch.js'
-import type { ClusterMoments, MetricsSnapshot, VariantMetrics } from '../metrics/metrics-snapshot.js'
+import type {
+  ClusterMoments,
+  MetricsSnapshot,
+  VariantMetrics,
+} from '../metrics/metrics-snapshot.js'
 import { LatencyModel } from '../simulator/latency-model.js'
 import { Random } from '../simulator/random.js'
 
@@ -29,8 +33,9 @@ export function variantMetrics(spec: VariantSpec): VariantMetrics {
   if (spec.latency !== false) {
     const { p50, p99 } = spec.latency ?? { p50: 120, p99: 400 }
     const model = new LatencyModel(p50, p99, Math.log(latency.gamma))
-    const random = new Random(spec.seed ?? 7)
-    for (let i = 0; i < spec.calls; i++) latency.addBucket(model.sample(random), 1)
+    const drawn = { histogram: new Int32Array(1 << model.table.bits), low: 0, high: 0 }
+    new Random(spec.seed ?? 7).drawAlias(model.table, spec.calls, drawn)
+    latency.addCounts(model.firstIndex, drawn.histogram)
   }
   const successObserved = spec.successObserved ?? spec.calls
   return {
@@ -57,7 +62,10 @@ export function snapshotOf(
   return {
     flagKey: 'search',
     sessionsFrom: 'assigned',
-    variants: { baseline: variantMetrics(baseline), canary: variantMetrics({ seed: 8, ...canary }) },
+    variants: {
+      baseline: variantMetrics(baseline),
+      canary: variantMetrics({ seed: 8, ...canary }),
+    },
     ...extra,
   }
 }

@@ -118,14 +118,19 @@ export class LatencySketch implements LatencyDistribution {
     this.addBucket(firstIndex + from, counts[from] ?? 0)
     if (to === from) return
     this.addBucket(firstIndex + to, counts[to] ?? 0)
+    const target = this.counts
+    // Below a collapsed range everything lands in the lowest bucket.
+    const lowest = this.minIndex - this.offset
+    const shift = firstIndex - this.offset
+    let added = 0
     for (let i = from + 1; i < to; i++) {
       const n = counts[i] ?? 0
       if (!(n > 0)) continue
-      const index = Math.max(firstIndex + i, this.minIndex)
-      const slot = index - this.offset
-      this.counts[slot] = (this.counts[slot] ?? 0) + n
-      this.indexedCount += n
+      const slot = Math.max(shift + i, lowest)
+      target[slot] = (target[slot] ?? 0) + n
+      added += n
     }
+    this.indexedCount += added
   }
 
   /** Adds every value of `other` (same relative accuracy) to this sketch. */

@@ -30,7 +30,12 @@ describe('createMetricsRecorder', () => {
     })
     expect(snapshot.variants['v2']?.latency.count).toBe(2)
     expect(snapshot.variants['v2']?.latency.quantile(1)).toBeCloseTo(300, -1)
-    expect(snapshot.variants['v1']).toMatchObject({ calls: 1, errors: 0, successObserved: 0, sessions: 2 })
+    expect(snapshot.variants['v1']).toMatchObject({
+      calls: 1,
+      errors: 0,
+      successObserved: 0,
+      sessions: 2,
+    })
   })
 
   it('leaves out everything served through an override', () => {
@@ -38,7 +43,11 @@ describe('createMetricsRecorder', () => {
     recorder.assigned({ flagKey: 'search', variant: 'v2', unitKey: 'tester', overridden: true })
     recorder.record(outcome('v2', { unitKey: 'tester', error: true, overridden: true }))
     recorder.record(outcome('v2'))
-    expect(recorder.snapshot('search').variants['v2']).toMatchObject({ calls: 1, errors: 0, sessions: 0 })
+    expect(recorder.snapshot('search').variants['v2']).toMatchObject({
+      calls: 1,
+      errors: 0,
+      sessions: 0,
+    })
     expect(recorder.footprint().overridden).toBe(2)
   })
 
@@ -93,6 +102,23 @@ describe('createMetricsRecorder', () => {
     expect(designEffect(i?.errorMoments, 50, 1000)).toBeLessThan(1.2)
   })
 
+  it('keeps per-session counts while its session table grows', () => {
+    const recorder = createMetricsRecorder()
+    // 800 sessions active at once, 3 calls each, interleaved; session s fails every call when
+    // s % 10 === 0.
+    for (let round = 0; round < 3; round++) {
+      for (let s = 0; s < 800; s++)
+        recorder.record(outcome('v2', { unitKey: `s${s}`, error: s % 10 === 0 }))
+    }
+    const v2 = recorder.snapshot('search').variants['v2']
+    // A session is split only when 5 of them share a 4-slot set; with 4,096 slots that is rare.
+    expect(v2?.sessions).toBeGreaterThanOrEqual(800)
+    expect(v2?.sessions).toBeLessThan(820)
+    // Perfectly clustered errors: the design effect is the calls per session.
+    expect(designEffect(v2?.errorMoments, 240, 2400)).toBeGreaterThan(2.8)
+    expect(recorder.footprint().sessionSlots).toBe(4096)
+  })
+
   it('drops (and counts) outcomes beyond its caps instead of growing', () => {
     const recorder = createMetricsRecorder({ maxFlags: 2, maxVariantsPerFlag: 2 })
     for (let f = 0; f < 5; f++) {
@@ -141,7 +167,7 @@ describe('createMetricsRecorder', () => {
     expect(footprint.variants).toBe(2)
     // 1 % accuracy over 0.1 ms .. 10 s needs ~600 buckets per sketch; the cap is 2048.
     expect(footprint.sketchBuckets).toBeLessThanOrEqual(2 * 2048)
-    expect(footprint.sessionSlots).toBe(2 * 4096)
+    expect(footprint.sessionSlots).toBe(2 * 4096) // grown to the maximum, no further
     expect(footprint.bytes).toBeLessThanOrEqual(10 * 1024 * 1024)
   }, 60_000)
 })

@@ -4,11 +4,11 @@ import type { MetricsSnapshot, StageKey, VariantMetrics } from './metrics-snapsh
 import { SessionTable, addTrial, emptyMoments, type MomentSums } from './session-table.js'
 
 export interface MetricsRecorderOptions {
-  /** Flags tracked at most; outcomes of further flags are dropped (and counted). Default 1000. */
+  /** Flags tracked at most; outcomes of further flags are dropped (and counted). Default 100. */
   readonly maxFlags?: number
-  /** Variants tracked per flag at most. Default 16. */
+  /** Variants tracked per flag at most. Default 8. */
   readonly maxVariantsPerFlag?: number
-  /** Slots of each variant's per-session table, a power of two. Default 4096. */
+  /** Most slots of each variant's per-session table (it grows from 256), a power of two. Default 4096. */
   readonly sessionSlots?: number
   /** Accuracy and bucket bound of the latency sketches. Default 1 %, 2048 buckets. */
   readonly latency?: LatencySketchOptions
@@ -20,7 +20,7 @@ export interface RecorderFootprint {
   readonly variants: number
   /** Latency buckets allocated over all sketches (8 bytes each). */
   readonly sketchBuckets: number
-  /** Session-table slots allocated over all variants (20 bytes each). */
+  /** Session-table slots allocated over all variants (24 bytes each). */
   readonly sessionSlots: number
   /** Outcomes and assignments dropped because a cap was reached. */
   readonly dropped: number
@@ -33,7 +33,8 @@ export interface RecorderFootprint {
 /**
  * The guard's outcome sink: per flag × variant counters, a latency sketch and per-session sums
  * for the current stage. Recording is O(1), never throws and allocates nothing per call (only
- * when a sketch grows or a new flag or variant appears).
+ * when a sketch or session table grows, or a new flag or variant appears). A variant holds at
+ * most ~16 KB of sketch and ~96 KB of session table, whatever the traffic.
  */
 export interface MetricsRecorder extends OutcomeSink {
   assigned(assignment: Assignment): void
@@ -48,7 +49,7 @@ export interface MetricsRecorder extends OutcomeSink {
 /** Bytes charged per flag and per variant for objects and map entries (generous). */
 const FLAG_OVERHEAD = 512
 const VARIANT_OVERHEAD = 1024
-const SLOT_BYTES = 20
+const SLOT_BYTES = 24
 
 class VariantCell {
   calls = 0
@@ -91,8 +92,8 @@ class FlagEvidence {
  * const metrics = recorder.snapshot('new-search', state.stageStartedAt)
  */
 export function createMetricsRecorder(options: MetricsRecorderOptions = {}): MetricsRecorder {
-  const maxFlags = options.maxFlags ?? 1000
-  const maxVariants = options.maxVariantsPerFlag ?? 16
+  const maxFlags = options.maxFlags ?? 100
+  const maxVariants = options.maxVariantsPerFlag ?? 8
   const slots = options.sessionSlots ?? 4096
   const latencyOptions = options.latency ?? {}
   if (!(Number.isInteger(slots) && slots > 0 && (slots & (slots - 1)) === 0)) {

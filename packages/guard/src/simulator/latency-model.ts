@@ -1,23 +1,30 @@
-import type { Random } from './random.js'
-
 /*
  * Latency as a log-normal fitted to a p50 and a p99 (mu = ln p50, sigma = (ln p99 − ln p50) /
  * z_0.99), sampled straight into sketch bucket indices: bucket i of a sketch with ratio gamma
  * holds (gamma^(i−1), gamma^i], whose probability is a difference of normal CDFs in log space.
- * Vose's alias table then draws a bucket with one uniform — no logarithm per simulated call.
+ * Vose's alias table, padded to a power of two, then draws a bucket from one 32-bit random
+ * number with integer operations only: the top bits pick a column, the rest decide between the
+ * column and its alias — no logarithm and no floating point per simulated call.
  */
 
 const Z99 = 2.326347874
 /** Buckets cover mu ± 6.5 sigma; the rest (< 1e-10) is folded into the edge buckets. */
 const SPAN_SIGMAS = 6.5
 
+/** An alias table over 2^bits columns, as `Random.drawAlias` reads it. */
+export interface AliasTable {
+  readonly bits: number
+  /** Column j keeps itself when the low 32 − bits bits are below `keep[j]`. */
+  readonly keep: Uint32Array
+  readonly alias: Int32Array
+}
+
 /** A latency distribution as a table of sketch bucket indices. */
 export class LatencyModel {
   /** The first bucket index the model can produce, and how many follow it. */
   readonly firstIndex: number
   readonly size: number
-  private readonly probability: Float64Array
-  private readonly alias: Int32Array
+  readonly table: AliasTable
 
   constructor(p50: number, p99: number, lnGamma: number) {
     const mu = Math.log(p50)
@@ -25,7 +32,8 @@ export class LatencyModel {
     this.firstIndex = Math.ceil((mu - SPAN_SIGMAS * sigma) / lnGamma)
     const lastIndex = Math.max(this.firstIndex, Math.ceil((mu + SPAN_SIGMAS * sigma) / lnGamma))
     this.size = lastIndex - this.firstIndex + 1
-    const weights = new Float64Array(this.size)
+    const bits = Math.max(1, Math.ceil(Math.log2(this.size)))
+    const weights = new Float64Array(1 << bits)
     let below = 0
     for (let j = 0; j < this.size; j++) {
       const upper =
@@ -33,14 +41,10 @@ export class LatencyModel {
       weights[j] = Math.max(upper - below, 0)
       below = Math.max(below, upper)
     }
-    ;[this.probability, this.alias] = aliasTable(weights)
-  }
-
-  /** One latency, as a bucket index. */
-  sample(random: Random): number {
-    const u = random.next() * this.size
-    const j = Math.floor(u)
-    return this.firstIndex + (u - j < (this.probability[j] ?? 1) ? j : (this.alias[j] ?? j))
+    const [probability, alias] = aliasTable(weights)
+    const scale = 2 ** (32 - bits)
+    const keep = Uint32Array.from(probability, (p) => Math.min(scale, Math.round(p * scale)))
+    this.table = { bits, keep, alias }
   }
 }
 

@@ -29,14 +29,15 @@ describe('quality targets (simulated, fixed seed)', () => {
     const report = run('error-regression', 200)
     expect(report.outcomes.rolledBack).toBe(200)
     expect(report.maxPercentageReached).toEqual({ '1': 200 })
-    // Target: p90 ≤ 120 s. Measured at 1,000 runs: 130 s (see docs/guard-method.md); this
+    // Target: p90 ≤ 120 s. Measured at 1,000 runs: 135 s (see docs/guard-method.md); this
     // guards against regressions of the method with room for sampling noise at 200 runs.
     expect(report.rollbackTimeS?.p90).toBeLessThanOrEqual(150)
   }, 60_000)
 
   it('p99 +50 % with the median unchanged: rolled back before 50 % in ≥ 95 % of runs', () => {
     const report = run('latency-tail-regression', 200)
-    const before50 = (report.maxPercentageReached['1'] ?? 0) + (report.maxPercentageReached['10'] ?? 0)
+    const before50 =
+      (report.maxPercentageReached['1'] ?? 0) + (report.maxPercentageReached['10'] ?? 0)
     // Bin(200, 0.95) ≤ 184 has probability ~4 %.
     expect(report.outcomes.rolledBack).toBeGreaterThanOrEqual(185)
     expect(before50).toBeGreaterThanOrEqual(185)

@@ -1,4 +1,5 @@
 import { logGamma } from '../judge/special-functions.js'
+import type { AliasTable } from './latency-model.js'
 
 /*
  * A seeded generator for the simulator: sfc32 (Chris Doty-Humphrey's small fast chaotic PRNG,
@@ -13,6 +14,13 @@ export function runSeed(seed: number, index: number): number {
   z = Math.imul(z ^ (z >>> 16), 0x21f0aaad)
   z = Math.imul(z ^ (z >>> 15), 0x735a2d97)
   return (z ^ (z >>> 15)) >>> 0
+}
+
+/** A histogram the alias sampler counts into, with the range it touched so far. */
+export interface HistogramTarget {
+  readonly histogram: Int32Array
+  low: number
+  high: number
 }
 
 /**
@@ -45,6 +53,41 @@ export class Random {
     this.c = (this.c << 21) | (this.c >>> 11)
     this.c = (this.c + t) | 0
     return (t >>> 0) / 4294967296
+  }
+
+  /**
+   * Draws `count` values from an alias table and counts them into
+   * `target.histogram[offset + value]`, widening `target.low`/`target.high` to what was touched;
+   * the generator's state stays in locals for the whole batch (the simulator's hottest loop).
+   */
+  drawAlias(table: AliasTable, count: number, target: HistogramTarget, offset = 0): void {
+    const { keep, alias } = table
+    const histogram = target.histogram
+    const shift = 32 - table.bits
+    const low = shift === 32 ? 0xffffffff : (1 << shift) - 1
+    let min = Infinity
+    let max = -Infinity
+    let { a, b, c, d } = this
+    for (let i = 0; i < count; i++) {
+      const t = (((a + b) | 0) + d) | 0
+      d = (d + 1) | 0
+      a = b ^ (b >>> 9)
+      b = (c + (c << 3)) | 0
+      c = (c << 21) | (c >>> 11)
+      c = (c + t) | 0
+      const column = t >>> shift
+      const slot =
+        offset + ((t & low) >>> 0 < (keep[column] ?? 0) ? column : (alias[column] ?? column))
+      histogram[slot] = (histogram[slot] ?? 0) + 1
+      if (slot < min) min = slot
+      if (slot > max) max = slot
+    }
+    this.a = a
+    this.b = b
+    this.c = c
+    this.d = d
+    if (min < target.low) target.low = min
+    if (max > target.high) target.high = max
   }
 
   /** A Poisson(mean) count. */

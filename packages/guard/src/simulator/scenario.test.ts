@@ -36,7 +36,11 @@ describe('parseScenario', () => {
       plan: { stages: [{ percentage: 5, minDurationS: 60 }, { percentage: 100 }] },
       criteria: { errorRate: { maxRatio: 1.5 } },
     })
-    expect(scenario.canary).toEqual({ errorRate: 0.1, successRate: 0.98, latencyMs: { p50: 100, p99: 900 } })
+    expect(scenario.canary).toEqual({
+      errorRate: 0.1,
+      successRate: 0.98,
+      latencyMs: { p50: 100, p99: 900 },
+    })
     expect(scenario.canaryChanges).toEqual([
       { atS: 600, latencyMs: { p99: 1200 } },
       { atS: 2400, errorRate: 0.05 },
@@ -84,7 +88,10 @@ describe('parseScenario', () => {
       'success-drop.json',
     ])
     for (const file of files) {
-      const scenario = parseScenario(JSON.parse(readFileSync(new URL(file, SCENARIOS), 'utf8')), file)
+      const scenario = parseScenario(
+        JSON.parse(readFileSync(new URL(file, SCENARIOS), 'utf8')),
+        file,
+      )
       expect(`${scenario.name}.json`).toBe(file)
     }
   })

@@ -4,14 +4,22 @@ import { parseScenario } from './scenario.js'
 import { simulate } from './simulate.js'
 import { simulateRun } from './simulate-run.js'
 
-const SHORT = { stages: [{ percentage: 10, minDurationS: 120 }, { percentage: 50, minDurationS: 600 }, { percentage: 100 }] }
+const SHORT = {
+  stages: [
+    { percentage: 10, minDurationS: 120 },
+    { percentage: 50, minDurationS: 600 },
+    { percentage: 100 },
+  ],
+}
 
 describe('simulate', () => {
   it('is deterministic: the same scenario, runs, seed and policy give the same report', () => {
     const scenario = parseScenario({ name: 'short', durationS: 600, plan: SHORT })
     const first = simulate(scenario, { runs: 5, seed: 11 })
     expect(simulate(scenario, { runs: 5, seed: 11 })).toEqual(first)
-    expect(simulate(scenario, { runs: 5, seed: 12 }).canaryCallsServed).not.toEqual(first.canaryCallsServed)
+    expect(simulate(scenario, { runs: 5, seed: 12 }).canaryCallsServed).not.toEqual(
+      first.canaryCallsServed,
+    )
   })
 
   it('reports outcomes, times, calls served and the highest share reached', () => {
@@ -32,12 +40,24 @@ describe('simulate', () => {
   })
 
   it('drives the real stage machine: every decision is a Decision with a reason', () => {
-    const scenario = parseScenario({ name: 'bad', durationS: 600, canary: { errorRate: 0.2 }, plan: SHORT })
+    const scenario = parseScenario({
+      name: 'bad',
+      durationS: 600,
+      canary: { errorRate: 0.2 },
+      plan: SHORT,
+    })
     const decisions: Decision[] = []
-    const result = simulateRun(scenario, 3, { policy: 'canarykit', onDecision: (d) => decisions.push(d) })
+    const result = simulateRun(scenario, 3, {
+      policy: 'canarykit',
+      onDecision: (d) => decisions.push(d),
+    })
     expect(result.outcome).toBe('rolled-back')
     expect(result.rollbackCriterion).toBe('error-rate')
-    expect(decisions.at(-1)).toMatchObject({ kind: 'rollback', percentage: 0, criterion: 'error-rate' })
+    expect(decisions.at(-1)).toMatchObject({
+      kind: 'rollback',
+      percentage: 0,
+      criterion: 'error-rate',
+    })
     expect(decisions.at(-1)?.at).toBe(result.endS * 1000)
     expect(decisions.every((d) => d.reason.length > 0)).toBe(true)
   })
@@ -56,7 +76,12 @@ describe('simulate', () => {
   })
 
   it('runs the threshold policy: it proceeds on dwell time alone', () => {
-    const scenario = parseScenario({ name: 'tiny', durationS: 600, traffic: { rps: 0.2 }, plan: SHORT })
+    const scenario = parseScenario({
+      name: 'tiny',
+      durationS: 600,
+      traffic: { rps: 0.2 },
+      plan: SHORT,
+    })
     const report = simulate(scenario, { runs: 10, seed: 2, policy: 'threshold' })
     expect(report.policy).toBe('threshold')
     expect(report.proceedsBelowMinSample).toBeGreaterThan(0)
@@ -66,7 +91,12 @@ describe('simulate', () => {
   it('models sticky sessions: after a stage change the canary share of calls catches up', () => {
     const plan = { stages: [{ percentage: 50, minDurationS: 600 }, { percentage: 100 }] }
     const fluid = parseScenario({ name: 'fluid', durationS: 60, plan })
-    const sticky = parseScenario({ name: 'sticky', durationS: 60, plan, traffic: { sessionDurationS: 300 } })
+    const sticky = parseScenario({
+      name: 'sticky',
+      durationS: 60,
+      plan,
+      traffic: { sessionDurationS: 300 },
+    })
     const fluidCalls = simulateRun(fluid, 9, { policy: 'canarykit' }).canaryCalls
     const stickyCalls = simulateRun(sticky, 9, { policy: 'canarykit' }).canaryCalls
     expect(fluidCalls).toBeGreaterThan(2500) // ~50 % of 6,000 calls at once

@@ -63,16 +63,6 @@ export class VariantSource {
     tick.calls = calls
     tick.errors = random.binomial(calls, this.profile.errorRate)
     tick.successes = random.binomial(calls - tick.errors, this.successAmongOk)
-    const { histogram, firstIndex } = tick
-    let low = tick.low
-    let high = tick.high
-    for (let i = 0; i < calls; i++) {
-      const slot = this.model.sample(random) - firstIndex
-      histogram[slot] = (histogram[slot] ?? 0) + 1
-      if (slot < low) low = slot
-      if (slot > high) high = slot
-    }
-    tick.low = low
-    tick.high = high
+    random.drawAlias(this.model.table, calls, tick, this.model.firstIndex - tick.firstIndex)
   }
 }

@@ -1,5 +1,5 @@
 import type { FlagsIssue } from '@canarykit/core'
-import type { Plan, RolloutState } from '../types.js'
+import type { Plan, RolloutState, Stage } from '../types.js'
 
 /**
  * The product's default plan: 1 % of sessions for 10 minutes, 10 % for 30, 50 % for 60, then
@@ -70,7 +70,7 @@ export function validatePlan(plan: unknown, path = '/plan'): FlagsIssue[] {
  */
 export function servedPercentage(state: RolloutState): number {
   if (state.phase === 'rolled-back') return 0
-  const stages = state.plan.stages
+  const stages: readonly Stage[] = Array.isArray(state.plan?.stages) ? state.plan.stages : []
   const index = state.phase === 'completed' ? stages.length - 1 : state.stage
   return stages[index]?.percentage ?? 0
 }

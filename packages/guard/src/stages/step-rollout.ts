@@ -63,6 +63,16 @@ export function stepRollout(
   metrics: MetricsSnapshot,
   now: number,
 ): StepResult {
+  try {
+    return step(state, metrics, now)
+  } catch (error) {
+    // Malformed input (a hand-edited state, a foreign snapshot): hold, never crash the timer.
+    const reason = `holding: the rollout could not be judged (${error instanceof Error ? error.message : String(error)})`
+    return { state, decision: build(state, 'hold', reason, now) }
+  }
+}
+
+function step(state: RolloutState, metrics: MetricsSnapshot, now: number): StepResult {
   if (state.phase === 'rolled-back' || state.phase === 'completed') {
     return {
       state,
@@ -71,10 +81,12 @@ export function stepRollout(
   }
   const planIssues = memo(planChecks, state.plan, validatePlan)
   const { criteria, issues } = memo(criteriaChecks, state.criteria, resolveCriteria)
-  const stage = state.plan.stages[state.stage]
+  const stage = planIssues.length === 0 ? state.plan.stages[state.stage] : undefined
   if (planIssues.length > 0 || issues.length > 0 || stage === undefined) {
     const problems = [...planIssues, ...issues].map((i) => `${i.path}: ${i.message}`)
-    if (stage === undefined) problems.push(`/stage: no stage ${state.stage} in the plan`)
+    if (planIssues.length === 0 && stage === undefined) {
+      problems.push(`/stage: no stage ${state.stage} in the plan`)
+    }
     return next(
       state,
       'hold',
@@ -213,7 +225,7 @@ function withDecision(state: RolloutState, decision: Decision): RolloutState {
 }
 
 /** A decision about `state` (the state after the decision: stage and share served). */
-export function build(
+function build(
   state: RolloutState,
   kind: DecisionKind,
   reason: string,
