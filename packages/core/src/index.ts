@@ -2,8 +2,10 @@ export { createEngine } from './engine.js'
 export { METADATA_KEYS } from './contracts.js'
 export type {
   Assignment,
+  CallInterceptor,
   Outcome,
   OutcomeSink,
+  RoutedCall,
   VariantEvaluator,
   VariantResolution,
 } from './contracts.js'

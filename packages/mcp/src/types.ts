@@ -48,40 +48,5 @@ export type AnyCallback = AnyToolCallback | AnyPromptCallback | AnyResourceCallb
 /** The MCP method a routed callback serves. */
 export type RoutedMethod = 'tools/call' | 'prompts/get' | 'resources/read'
 
-/*
- * RoutedCall and CallInterceptor mirror core's contracts of the same names (contracts.ts), which
- * core's public entry point does not export yet. They are structurally identical, so an
- * interceptor written against either one fits both.
- */
-
-/**
- * A call the router is about to serve, as interceptors (tracing, metrics) see it.
- *
- * @example
- * const log: CallInterceptor = async (call, next) => { console.log(call.operation, call.variant); return next() }
- */
-export interface RoutedCall {
-  /** The MCP method, e.g. `tools/call`. */
-  readonly method: string
-  /** The tool (or prompt/resource) name. */
-  readonly operation: string
-  readonly flagKey: string
-  readonly variant: string
-  /** Why this variant: the evaluation reason, `STICKY` for a pinned session, `OVERRIDE` for a header. */
-  readonly reason: string
-  /** The MCP session id, when the transport has one. */
-  readonly sessionId?: string
-  readonly overridden: boolean
-}
-
-/**
- * Wraps the execution of the chosen implementation (e.g. in an OpenTelemetry span, so the
- * implementation's own spans nest inside it). Must call `next` exactly once and return its result.
- *
- * @example
- * const timed: CallInterceptor = async (call, next) => {
- *   const span = tracer.startSpan(`tools/call ${call.operation}`)
- *   try { return await next() } finally { span.end() }
- * }
- */
-export type CallInterceptor = <T>(call: RoutedCall, next: () => Promise<T>) => Promise<T>
+/** The router's interceptor contract lives in core (shared by @canarykit/mcp and @canarykit/telemetry). */
+export type { CallInterceptor, RoutedCall } from '@canarykit/core'

@@ -97,35 +97,5 @@ export interface TelemetryRecorder extends OutcomeSink, EvaluationRecorder, Roll
   assigned(assignment: Assignment): void
 }
 
-/*
- * RoutedCall and CallInterceptor mirror core's contracts of the same names, which core's public
- * entry point does not export yet. They are structurally identical, so the interceptor fits
- * `@canarykit/mcp`'s `interceptors` option.
- */
-
-/**
- * A call the MCP router is about to serve, as an interceptor sees it.
- *
- * @example
- * const log: CallInterceptor = (call, next) => { console.log(call.operation, call.variant); return next() }
- */
-export interface RoutedCall {
-  /** The MCP method, e.g. `tools/call`. */
-  readonly method: string
-  /** The tool (or prompt/resource) name. */
-  readonly operation: string
-  readonly flagKey: string
-  readonly variant: string
-  /** The evaluation reason, `STICKY` for a pinned session, `OVERRIDE` for a header. */
-  readonly reason: string
-  readonly sessionId?: string
-  readonly overridden: boolean
-}
-
-/**
- * Wraps the execution of the chosen implementation; calls `next` exactly once.
- *
- * @example
- * createCanaryRouter({ evaluator: engine, interceptors: [tracingInterceptor()] })
- */
-export type CallInterceptor = <T>(call: RoutedCall, next: () => Promise<T>) => Promise<T>
+/** The router's interceptor contract lives in core (shared by @canarykit/mcp and @canarykit/telemetry). */
+export type { CallInterceptor, RoutedCall } from '@canarykit/core'
