@@ -21,6 +21,8 @@ export type { RolloutsFile, RolloutUpdate, RolloutUpdateContext } from './persis
 export type { RecordedDecision, RolloutRecord } from './persistence/rollout-record.js'
 export type { UpdateOptions, WriteHooks } from './persistence/atomic-update.js'
 export { withWriteLock } from './persistence/write-lock.js'
+export { syncDirectory, writeTempFile } from './persistence/atomic-file.js'
+export { stateOf } from './persistence/rollout-record.js'
 export type { WriteLockOptions } from './persistence/write-lock.js'
 
 // --- The pure core: metrics, judge, stage machine, simulator (and the shared vocabulary) ---

@@ -54,7 +54,8 @@ export interface RolloutState {
 
 export type DecisionKind = 'continue' | 'hold' | 'proceed' | 'rollback' | 'complete'
 
-export type Criterion = 'error-rate' | 'latency' | 'success-rate' | 'srm' | 'sample' | 'dwell' | 'manual'
+export type Criterion =
+  'error-rate' | 'latency' | 'success-rate' | 'srm' | 'sample' | 'dwell' | 'manual'
 
 /** One criterion's verdict with the numbers behind it. */
 export interface CheckResult {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { link, readFile, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import {
   createEngine,
   FlagsError,
@@ -8,7 +7,7 @@ import {
   type FlagDefinition,
   type FlagsIssue,
 } from '@canarykit/core'
-import { withWriteLock } from '@canarykit/guard'
+import { syncDirectory, withWriteLock, writeTempFile } from '@canarykit/guard'
 import { formatJson } from './format-json.js'
 import { insertFlagText } from './insert-flag-text.js'
 import { describeFsError } from './read-text-file.js'
@@ -61,7 +60,7 @@ async function addFlagLocked(
     if (Object.hasOwn(document.flags, flagKey)) return { kind: 'exists' }
     const next = insertFlagText(text, flagKey, definition)
     validate(next, file, flagKey, brokenBefore)
-    const temp = await writeTemp(file, next)
+    const temp = await writeTempFile(file, next)
     try {
       if ((await readIfExists(file)) !== text) continue // changed meanwhile: start over
       await rename(temp, file)
@@ -126,7 +125,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 /** Writes a new file atomically, failing (false) if one appeared meanwhile: link() never replaces. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const temp = await writeTemp(file, text)
+  const temp = await writeTempFile(file, text)
   try {
     await link(temp, file)
     return true
@@ -135,34 +134,5 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     throw error
   } finally {
     await unlink(temp).catch(() => undefined)
-  }
-}
-
-/** Next to `file` (same filesystem, so the rename is atomic), fsynced, keeping its permissions. */
-async function writeTemp(file: string, text: string): Promise<string> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
-  const mode = (await stat(file).catch(() => undefined))?.mode
-  const handle = await open(temp, 'wx')
-  try {
-    if (mode !== undefined) await handle.chmod(mode & 0o777)
-    await handle.writeFile(text, 'utf8')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  return temp
-}
-
-/** Makes the rename durable; some platforms cannot open directories, which is fine. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Best effort: the rename has happened either way.
   }
 }

@@ -6,7 +6,7 @@ import {
   type AuditRecord,
   type RolloutRecord,
 } from '@canarykit/guard'
-import { stateOf } from './state-of.js'
+import { stateOf } from '@canarykit/guard'
 
 /**
  * The audit log a flags file names in its rollout section, `"canarykit": { "audit": { "file":

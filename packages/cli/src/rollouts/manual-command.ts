@@ -8,7 +8,7 @@ import type { CommandIo } from '../io.js'
 import { applyManualAction, type ManualOutcome } from './apply-manual-action.js'
 import { appendAudit, auditFileOf, manualAuditRecord } from './audit-trail.js'
 import type { ManualAction } from './manual-transitions.js'
-import { stateOf } from './state-of.js'
+import { stateOf } from '@canarykit/guard'
 
 /** How one manual command presents itself. */
 export interface ManualCommandSpec {

@@ -9,7 +9,7 @@ import {
   type RolloutRecord,
   type StepResult,
 } from '@canarykit/guard'
-import { stateOf } from './state-of.js'
+import { stateOf } from '@canarykit/guard'
 
 /** The manual commands. */
 export type ManualAction = 'promote' | 'rollback' | 'pause' | 'resume'

@@ -1,5 +1,5 @@
 import { servedPercentage, type RecordedDecision, type RolloutRecord } from '@canarykit/guard'
-import { stateOf } from './state-of.js'
+import { stateOf } from '@canarykit/guard'
 
 /** One rollout as `canarykit status` reports it (dates as ISO strings). */
 export interface StatusRow {

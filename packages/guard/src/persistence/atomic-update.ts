@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { readFile, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { createEngine, FlagsError, isFlagsError, type FlagsIssue } from '@canarykit/core'
 import { spliceJson, type SpliceMode } from './json-splice.js'
 import { withWriteLock } from './write-lock.js'
+import { syncDirectory, writeTempFile } from './atomic-file.js'
 
 /**
  * Test seams around a write; production code passes none.
@@ -121,7 +121,7 @@ async function updateLocked<R>(
         issues: newlyBroken,
       })
     }
-    const temp = await writeTemp(file, next.text)
+    const temp = await writeTempFile(file, next.text)
     try {
       await options.hooks?.beforeRename?.(temp)
       if ((await readText(file)) !== text) continue // changed meanwhile: re-apply to the new content
@@ -198,36 +198,6 @@ function validate(
 function parseDocument(text: string): Record<string, unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   return JSON.parse(body) as Record<string, unknown>
-}
-
-/** Writes `text` next to `file` (same directory, so the rename stays on one filesystem), fsynced. */
-async function writeTemp(file: string, text: string): Promise<string> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
-  const mode = (await stat(file).catch(() => undefined))?.mode
-  const handle = await open(temp, 'wx')
-  try {
-    // Keep the original's permissions (the umask would otherwise decide).
-    if (mode !== undefined) await handle.chmod(mode & 0o777)
-    await handle.writeFile(text, 'utf8')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  return temp
-}
-
-/** Makes the rename itself durable; some platforms cannot open directories, which is fine. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Best effort (e.g. Windows): the rename has happened either way.
-  }
 }
 
 function describe(error: unknown): string {

@@ -232,9 +232,11 @@ export function recordToJson(record: RolloutRecord): JsonObject {
 }
 
 /**
- * The state the pure rollout logic works on.
+ * The state the pure rollout logic works on: the record without what only the file keeps (the
+ * last action as recorded, what a rollback removed).
  *
- * @internal
+ * @example
+ * const next = promoteRollout(stateOf(record), Date.now(), { actor: 'alice', reason: 'looks good' })
  */
 export function stateOf(record: RolloutRecord): RolloutState {
   const {
