@@ -1,20 +1,31 @@
-// Placeholder until the MCP routing and guard packages land: says what the demo will show and
-// evaluates the demo's rollout flag with the engine that exists today.
-import { createEngine, rolloutFlag } from '@canarykit/core'
+/*
+ * `pnpm demo`: a real MCP server canarying its `search` tool, end to end. Exits 0 only if the
+ * healthy release completed and the regressing one was rolled back by the guard.
+ */
+import { parseDemoOptions, USAGE, type DemoOptions } from './demo-options.js'
+import { runDemo } from './run-demo.js'
 
-const plan = [1, 10, 50, 100]
-const engine = createEngine()
-for (const percentage of plan) {
-  const flag = rolloutFlag({ variants: { baseline: ['stable', 'v1'], canary: ['canary', 'v2'] }, percentage })
-  engine.load({ flags: { 'search-v2': flag } })
-  let canary = 0
-  for (let session = 0; session < 10_000; session++) {
-    if (engine.evaluate('search-v2', 'v1', { targetingKey: `session-${session}` }).variant === 'canary') canary++
-  }
-  console.log(`stage ${String(percentage).padStart(3)} %: ${canary} of 10000 sessions on the canary`)
+let options: DemoOptions | 'help'
+try {
+  options = parseDemoOptions(process.argv.slice(2))
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
+  process.exit(2)
 }
-console.log(`
-The full demo (coming with the MCP routing and guard issues) runs a real MCP server over
-Streamable HTTP with two implementations of one tool, drives it with many real MCP client
-sessions, lets the guard walk a healthy canary 1 % -> 10 % -> 50 % -> 100 %, and rolls back a
-regressing one by itself, with the alert, the audit record and the flags file to show for it.`)
+if (options === 'help') {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+const tty = process.stdout.isTTY && !options.plain
+const result = await runDemo(options, {
+  write: (text) => process.stdout.write(text),
+  tty,
+  columns: () => process.stdout.columns,
+})
+process.exitCode = result.completed && result.rolledBack ? 0 : 1
+// Everything is closed by now, so the process ends by itself; should anything linger, say so.
+setTimeout(() => {
+  console.error('warning: something kept the process alive after the demo closed; exiting')
+  process.exit()
+}, 5000).unref()
