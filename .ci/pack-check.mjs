@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
 
 const probe = `
 import { createEngine } from '@canarykit/core'
@@ -21,9 +22,19 @@ console.log('ok', JSON.stringify(r))
 for (const name of readdirSync(join(root, 'packages'))) {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'))
   if (manifest.private || !manifest.exports) continue
-  run('node', ['--input-type=module', '-e', `await import(${JSON.stringify(manifest.name)}); console.log('imports: ${manifest.name}')`], join(root, 'packages', name))
+  run(
+    'node',
+    [
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(manifest.name)}); console.log('imports: ${manifest.name}')`,
+    ],
+    join(root, 'packages', name),
+  )
 }
-process.stdout.write(run('node', ['--input-type=module', '-e', probe], join(root, 'packages', 'cli')))
+process.stdout.write(
+  run('node', ['--input-type=module', '-e', probe], join(root, 'packages', 'cli')),
+)
 
 // 2. The packed tarball, installed into an empty directory.
 const scratch = mkdtempSync(join(tmpdir(), 'canarykit-pack-'))
@@ -33,8 +44,15 @@ try {
   if (!tarball) throw new Error('pnpm pack produced no tarball')
   const app = join(scratch, 'app')
   run('mkdir', ['-p', app], scratch)
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }))
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, tarball)], app)
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'pack-check', private: true, type: 'module' }),
+  )
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, tarball)],
+    app,
+  )
   writeFileSync(join(app, 'probe.mjs'), probe)
   process.stdout.write(run('node', ['probe.mjs'], app))
   console.log(`pack check passed: ${tarball}`)
