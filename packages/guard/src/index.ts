@@ -73,3 +73,15 @@ export { simulate } from './simulator/simulate.js'
 export type { SimulateOptions, SimulationReport } from './simulator/simulate.js'
 export type { PolicyName } from './simulator/policy.js'
 export { THRESHOLD_POLICY } from './simulator/threshold-policy.js'
+
+// --- Fleet mode: judging on metrics aggregated over many replicas ---
+export { prometheusMetricSource } from './fleet/prometheus-metric-source.js'
+export type {
+  MetricSource,
+  MetricSourceResult,
+  PrometheusMetricSourceOptions,
+} from './fleet/prometheus-metric-source.js'
+export { createFleetRolloutLogic } from './fleet/fleet-rollout-logic.js'
+export type { FleetRolloutLogic, FleetRolloutLogicOptions } from './fleet/fleet-rollout-logic.js'
+export { bucketDistribution } from './fleet/bucket-distribution.js'
+export type { LatencyBucket } from './fleet/bucket-distribution.js'
