@@ -1,6 +1,7 @@
 import type { FlagsIssue } from '../errors.js'
 import { RuleError, type RuleFn } from '../rules/compiled.js'
 import { compileTargeting, escapePointer } from '../rules/compile-rule.js'
+import type { GeneratedRule, RuleGenerator } from '../rules/codegen/code-generator.js'
 import type { FlagMetadata, FlagValue, ResolvedValue } from '../types.js'
 import type { FlagDefinition } from './flags-document.js'
 import { METADATA_KEYS } from '../contracts.js'
@@ -24,6 +25,8 @@ export interface CompiledFlag {
   readonly defaultVariant: CompiledVariant | undefined
   /** Absent for a static flag. */
   readonly rule: RuleFn | undefined
+  /** With generated code: the rule, deciding literal outcomes itself (`evaluate`'s fast path). */
+  readonly resolve: GeneratedRule['resolve'] | undefined
   /** Enabled and not broken: its rule (if any) decides. */
   readonly live: boolean
   /** Set when the targeting could not be compiled: every evaluation is `PARSE_ERROR`. */
@@ -39,6 +42,8 @@ export interface CompileFlagInput {
   readonly evaluators: Readonly<Record<string, unknown>>
   readonly setMetadata: FlagMetadata
   readonly nowSeconds: () => number
+  /** Generates one function for a targeting the closure compiler accepted (engine `codegen`). */
+  readonly generate?: RuleGenerator | undefined
 }
 
 /** Compiles one validated flag; a targeting problem breaks only this flag. */
@@ -56,6 +61,7 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
   const targetingPath = `/flags/${escapePointer(key)}/targeting`
   let resolved: unknown = definition.targeting
   let rule: RuleFn | undefined
+  let resolve: GeneratedRule['resolve'] | undefined
   let brokenBecause: FlagsIssue | undefined
   const hasTargeting =
     definition.targeting !== undefined &&
@@ -64,11 +70,10 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
   if (hasTargeting) {
     try {
       resolved = resolveRefs(definition.targeting, input.evaluators, targetingPath)
-      rule = compileTargeting(resolved, {
-        flagKey: key,
-        nowSeconds: input.nowSeconds,
-        path: targetingPath,
-      })
+      const options = { flagKey: key, nowSeconds: input.nowSeconds, path: targetingPath }
+      rule = compileTargeting(resolved, options)
+      const generated = input.generate?.(resolved, options, { variants, defaultVariant })
+      if (generated !== undefined) ({ rule, resolve } = generated)
     } catch (error) {
       if (!(error instanceof RuleError)) throw error
       brokenBecause = { flagKey: key, path: error.path, message: error.message }
@@ -82,6 +87,7 @@ export function compileFlag(input: CompileFlagInput): CompiledFlag {
     variants,
     defaultVariant,
     rule,
+    resolve,
     brokenBecause,
     metadata,
     fingerprint,
@@ -105,6 +111,7 @@ export function forceVariant(flag: CompiledFlag, variant: string | null): Compil
     disabled: false,
     live: true,
     rule: undefined,
+    resolve: undefined,
     brokenBecause: undefined,
     defaultVariant: forced,
     metadata,

@@ -61,15 +61,41 @@ export interface CompileOptions {
  * for unknown operators and rules that can never evaluate.
  */
 export function compileTargeting(rule: unknown, options: CompileOptions): RuleFn {
+  return compileSubRule(rule, options, 0, options.path).fn
+}
+
+/**
+ * Compiles the sub-rule found `depth` levels down a flag's targeting, outside any iterator and
+ * any folded rule, exactly as {@link compileTargeting} compiles it there. The code generator
+ * asks this for what is constant and for the closures of parts it does not generate; `record`
+ * receives every rule object compiled on the way in that same situation (not in an iterator
+ * body, not in a folded rule), so one pass answers for all of them.
+ */
+export function compileSubRule(
+  rule: unknown,
+  options: CompileOptions,
+  depth: number,
+  path: string,
+  record?: (rule: object, compiled: Compiled) => void,
+): Compiled {
+  const compile: CompileScope['compile'] =
+    record === undefined
+      ? compileNode
+      : (node, scope, at) => {
+          const compiled = compileNode(node, scope, at)
+          if (node !== null && typeof node === 'object' && !scope.inIterator && !scope.folding)
+            record(node, compiled)
+          return compiled
+        }
   const scope: CompileScope = {
     flagKey: options.flagKey,
     nowSeconds: options.nowSeconds,
     inIterator: false,
-    depth: 0,
+    depth,
     folding: false,
-    compile: compileNode,
+    compile,
   }
-  return compileNode(rule, scope, options.path).fn
+  return compile(rule, scope, path)
 }
 
 function compileNode(rule: unknown, scope: CompileScope, path: string): Compiled {

@@ -30,19 +30,23 @@ function defineSuite(root: string): void {
     failingTestbed(SUITE, error)
     return
   }
-  const runner = createStepRunner({
-    documentFor(selector) {
+  const source = {
+    documentFor(selector: string | undefined) {
       if (selector !== undefined)
         throw new Error(`the evaluator testkit has no selector ${selector}`)
       return flags
     },
-  })
+  }
+  const runner = createStepRunner(source)
   const current = scenarios.filter(
     (s) => !hasTag(s, '@fractional-v1') && !hasTag(s, '@fractional-v3'),
   )
   const pending = scenarios.filter((s) => hasTag(s, '@fractional-v3'))
 
   describe(SUITE, () => scenarioTests(current, runner))
+  // The same scenarios through the closure compiler alone (the default engine generates code).
+  describe(`${SUITE} (codegen off)`, () =>
+    scenarioTests(current, createStepRunner(source, { codegen: false })))
   // testbed 3.9.0 has v3 vectors only in the provider suite; report any that appear here.
   if (pending.length > 0) {
     describe(`${SUITE}: @fractional-v3 (pending)`, () => pendingFractionalV3Report(pending, runner))

@@ -1,5 +1,12 @@
 import { createEngine } from '@canarykit/core'
-import type { Engine, EvaluationContext, FlagValue, JsonObject, Resolution } from '@canarykit/core'
+import type {
+  Engine,
+  EngineOptions,
+  EvaluationContext,
+  FlagValue,
+  JsonObject,
+  Resolution,
+} from '@canarykit/core'
 import { expect } from 'vitest'
 import type { Scenario, ScenarioStep } from './gherkin-scenarios.js'
 
@@ -49,14 +56,20 @@ interface StepDefinition {
   readonly run?: (world: World, args: readonly string[], step: ScenarioStep) => void
 }
 
-/** Creates the runner for one flag source; engines are loaded once per selector and reused. */
-export function createStepRunner(source: FlagSource): StepRunner {
+/**
+ * Creates the runner for one flag source; engines are loaded once per selector and reused.
+ * `engineOptions` are passed to `createEngine` (the clock is always {@link FIXED_CLOCK}).
+ */
+export function createStepRunner(
+  source: FlagSource,
+  engineOptions: EngineOptions = {},
+): StepRunner {
   const engines = new Map<string, Engine>()
   const engineFor = (selector: string | undefined): Engine => {
     const cacheKey = selector ?? ''
     let engine = engines.get(cacheKey)
     if (engine === undefined) {
-      engine = createEngine({ clock: FIXED_CLOCK })
+      engine = createEngine({ ...engineOptions, clock: FIXED_CLOCK })
       engine.load(source.documentFor(selector), { source: selector ?? 'flags' })
       engines.set(cacheKey, engine)
     }
