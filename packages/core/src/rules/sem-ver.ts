@@ -51,7 +51,7 @@ function precedence(left: SemVer, right: SemVer): number {
 }
 
 /** Parses context versions through a small bounded cache (the same few versions recur). */
-function cachedParser(): (value: unknown) => SemVer | null {
+export function versionParser(): (value: unknown) => SemVer | null {
   const cache = new Map<string, SemVer | null>()
   return (value) => {
     if (typeof value !== 'string') return parseVersion(value)
@@ -70,7 +70,7 @@ function cachedParser(): (value: unknown) => SemVer | null {
  * right-hand version (the usual `[{"var": "appVersion"}, ">=", "2.1.0"]`) are parsed at load.
  */
 export const compileSemVer: OperatorCompiler = (raw, scope, path) => {
-  const read = cachedParser()
+  const read = versionParser()
   if (
     Array.isArray(raw) &&
     raw.length === 3 &&

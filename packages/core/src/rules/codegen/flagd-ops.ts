@@ -4,7 +4,7 @@ import { toDistribution } from '../fractional.js'
 import { compareVersions, parseVersion } from '../sem-ver.js'
 import { constantExpr, literalCode, type Emitter, type Expr } from './emitter.js'
 import type { OperatorEmitter, Walker } from './generate-rule.js'
-import { versionParser } from './runtime.js'
+import { versionParser } from '../sem-ver.js'
 
 /** Longer bucket lists are left to the closure (a chain of conditionals per bucket). */
 const MAX_BUCKETS = 64

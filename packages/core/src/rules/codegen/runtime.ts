@@ -1,11 +1,9 @@
-import type { SemVer } from 'semver'
 import { bucketOf } from '../../hash/bucket.js'
 import { murmur3, murmur3Resume, type Murmur3State } from '../../hash/murmur3.js'
 import type { EvaluationContext } from '../../types.js'
 import { pick, toDistribution } from '../fractional.js'
 import { InvalidArgument } from '../invalid-argument.js'
 import { comparable } from '../ops-compare.js'
-import { parseVersion } from '../sem-ver.js'
 import { truthy } from '../truthy.js'
 import type { Undecided } from './code-generator.js'
 
@@ -56,18 +54,3 @@ export const runtimeHelpers = Object.freeze({
 })
 
 export type RuntimeHelpers = typeof runtimeHelpers
-
-/** `sem_ver`'s parser with the same small bounded cache as sem-ver.ts; one per flag. */
-export function versionParser(): (value: unknown) => SemVer | null {
-  const cache = new Map<string, SemVer | null>()
-  return (value) => {
-    if (typeof value !== 'string') return parseVersion(value)
-    let version = cache.get(value)
-    if (version === undefined) {
-      version = parseVersion(value)
-      if (cache.size >= 256) cache.clear()
-      cache.set(value, version)
-    }
-    return version
-  }
-}
