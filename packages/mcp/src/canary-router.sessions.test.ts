@@ -1,40 +1,22 @@
 import { createEngine } from '@canarykit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   connectInMemory,
+  inMemorySessions,
   FLAG,
   rolloutDocument,
   searchServer,
   text,
-  textOf,
   variantOf,
-  type Connection,
 } from '../test/harness.js'
 import { createCanaryRouter, type CanaryRouterOptions } from './canary-router.js'
 import { createOutcomeRecorder } from './outcome-recorder.js'
 import { VARIANT_META_KEY } from './variant-meta.js'
 
-const open: Connection[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-})
-
-async function session(options: CanaryRouterOptions, sessionId: string): Promise<Connection> {
-  return track(await connectInMemory(searchServer(createCanaryRouter(options)), { sessionId }))
-}
-
-function track(connection: Connection): Connection {
-  open.push(connection)
-  return connection
-}
-
-async function search(connection: Connection, q = 'x'): Promise<string> {
-  const result = await connection.client.callTool({ name: 'search', arguments: { q } })
-  const served = textOf(result).split(':')[0] as string
-  expect(variantOf(result)).toBe(served)
-  return served
-}
+const { session, track, search } = inMemorySessions((options: CanaryRouterOptions) =>
+  searchServer(createCanaryRouter(options)),
+)
 
 describe('session keys, context and shared pins (in memory)', () => {
   it('buckets by auth client id, a _meta key or the connection when there is no session id', async () => {

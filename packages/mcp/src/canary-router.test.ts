@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, isFlagsError, type VariantEvaluator } from '@canarykit/core'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   connectInMemory,
+  inMemorySessions,
   FLAG,
   rolloutDocument,
   searchServer,
@@ -18,27 +19,9 @@ import {
 import { canaryTool, createCanaryRouter, type CanaryRouterOptions } from './canary-router.js'
 import { createOutcomeRecorder } from './outcome-recorder.js'
 
-const open: Connection[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-})
-
-async function session(options: CanaryRouterOptions, sessionId: string): Promise<Connection> {
-  return track(await connectInMemory(searchServer(createCanaryRouter(options)), { sessionId }))
-}
-
-function track(connection: Connection): Connection {
-  open.push(connection)
-  return connection
-}
-
-async function search(connection: Connection, q = 'x'): Promise<string> {
-  const result = await connection.client.callTool({ name: 'search', arguments: { q } })
-  const served = textOf(result).split(':')[0] as string
-  // The implementation that ran is the one `_meta` names.
-  expect(variantOf(result)).toBe(served)
-  return served
-}
+const { session, track, search } = inMemorySessions((options: CanaryRouterOptions) =>
+  searchServer(createCanaryRouter(options)),
+)
 
 /** Connects `count` sessions (ids `s-0`…) to servers sharing one router. */
 async function sessions(options: CanaryRouterOptions, count: number, prefix = 's') {

@@ -13,6 +13,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { isInitializeRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { afterEach, expect } from 'vitest'
 import { z } from 'zod'
 import type { CanaryRouter, RouteOptions } from '../src/canary-router.js'
 import type { AnyToolCallback } from '../src/types.js'
@@ -225,4 +226,29 @@ export async function mapLimit<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
+}
+
+/**
+ * Per-file helpers for in-memory sessions: `session` connects one (closed after each test),
+ * `track` registers a connection for that clean-up, and `search` calls the `search` tool and
+ * checks that the implementation that ran is the one `_meta` names.
+ */
+export function inMemorySessions<O>(serverFor: (options: O) => McpServer) {
+  const open: Connection[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()))
+  })
+  const track = (connection: Connection): Connection => {
+    open.push(connection)
+    return connection
+  }
+  const session = async (options: O, sessionId: string): Promise<Connection> =>
+    track(await connectInMemory(serverFor(options), { sessionId }))
+  const search = async (connection: Connection, q = 'x'): Promise<string> => {
+    const result = await connection.client.callTool({ name: 'search', arguments: { q } })
+    const served = textOf(result).split(':')[0] as string
+    expect(variantOf(result)).toBe(served)
+    return served
+  }
+  return { session, track, search }
 }
