@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import type { CommandContext, RegisterCommand } from './commands/command-context.js'
 import { registerEval } from './commands/eval.js'
+import { registerGuard } from './commands/guard.js'
 import { registerInit } from './commands/init.js'
 import { registerPause } from './commands/pause.js'
 import { registerPromote } from './commands/promote.js'
@@ -21,6 +22,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerRollback,
   registerPause,
   registerResume,
+  registerGuard,
   registerInit,
   registerSimulate,
 ]

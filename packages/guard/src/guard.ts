@@ -28,6 +28,7 @@ export function createRolloutGuard(options: RolloutGuardOptions): RolloutGuard {
   const { file, engine } = options
   const logic = logicOf(options)
   const clock = options.clock ?? Date.now
+  const interval = options.checkIntervalMs ?? 5000
   const logger = options.logger ?? {}
   const alerts = createAlertDispatcher(options.alerts ?? {}, logger)
   const audit = options.audit && createAuditLog(options.audit.file, logger)
@@ -107,6 +108,21 @@ export function createRolloutGuard(options: RolloutGuardOptions): RolloutGuard {
     }
   }
 
+  /** Lets an async logic fetch its evidence; bounded, and never in the way of the step. */
+  async function prepare(running: readonly RolloutRecord[]): Promise<void> {
+    if (logic.prepare === undefined || running.length === 0) return
+    const now = clock()
+    const states = running.map((record) => observe(record, now))
+    const prepared = Promise.resolve()
+      .then(() => logic.prepare?.(states, now))
+      .catch((error: unknown) => {
+        logger.warn?.(`preparing the rollout check failed: ${errorText(error)}`)
+      })
+    if (!(await within(prepared, interval))) {
+      logger.warn?.(`preparing the rollout check took over ${interval} ms; judging anyway`)
+    }
+  }
+
   async function check(): Promise<void> {
     const current = await read()
     // Rolled back already (in process); `current` may predate their file rewrite.
@@ -115,6 +131,7 @@ export function createRolloutGuard(options: RolloutGuardOptions): RolloutGuard {
     const running = current.rollouts.filter(
       (r) => r.phase === 'running' && !done.has(r.flagKey) && !pending.has(r.flagKey),
     )
+    await prepare(running)
     // Judge every rollout first, so each kill switch takes effect before any file IO.
     const decided = running.map((record) => ({ record, result: judge(record) }))
     for (const { record, result } of decided) {
@@ -231,7 +248,7 @@ export function createRolloutGuard(options: RolloutGuardOptions): RolloutGuard {
     return statusOf(flagKey)
   }
 
-  const handle = timers.setInterval(() => void tick(), options.checkIntervalMs ?? 5000)
+  const handle = timers.setInterval(() => void tick(), interval)
 
   return {
     start,

@@ -67,23 +67,29 @@ export function createFleetRolloutLogic(options: FleetRolloutLogicOptions): Flee
     return { state, decision: { ...decision, kind: 'hold', reason: `holding: ${reason}` } }
   }
 
+  const refresh = async (state: RolloutState, now: number): Promise<MetricSourceResult> => {
+    const result = await options.source.read(state.flagKey, state.stageStartedAt, now)
+    cache.set(state.flagKey, { stage: state.stageStartedAt, at: now, result })
+    if (result.status === 'ok') {
+      downSince.delete(state.flagKey)
+    } else {
+      const down = downSince.get(state.flagKey) ?? { since: now, alerted: false }
+      downSince.set(state.flagKey, down)
+      if (!down.alerted && now - down.since >= graceMs) {
+        down.alerted = true
+        options.onUnavailable?.(state.flagKey, result.reason, now - down.since)
+      }
+    }
+    return result
+  }
+
   return {
     ...base,
     stageStarted: () => undefined,
-    async refresh(state, now) {
-      const result = await options.source.read(state.flagKey, state.stageStartedAt, now)
-      cache.set(state.flagKey, { stage: state.stageStartedAt, at: now, result })
-      if (result.status === 'ok') {
-        downSince.delete(state.flagKey)
-      } else {
-        const down = downSince.get(state.flagKey) ?? { since: now, alerted: false }
-        downSince.set(state.flagKey, down)
-        if (!down.alerted && now - down.since >= graceMs) {
-          down.alerted = true
-          options.onUnavailable?.(state.flagKey, result.reason, now - down.since)
-        }
-      }
-      return result
+    refresh,
+    /** Refreshes every running rollout of the guard's check, in parallel. */
+    async prepare(states, now) {
+      await Promise.all(states.filter((s) => s.phase === 'running').map((s) => refresh(s, now)))
     },
     step(state, now) {
       if (state.phase !== 'running')

@@ -25,12 +25,18 @@ export interface ManualNote {
 /**
  * The pure side of the guard as the IO shell uses it: the judge and the stage machine. The shell
  * never decides anything itself; it reads the flags file, asks this, and carries out the answer.
- * Every method is synchronous and deterministic for a given recorder content and `now`.
+ * Every method but `prepare` is synchronous and deterministic for a given recorder content and
+ * `now`.
  *
  * @example
  * createRolloutGuard({ file: 'flags.json', engine, logic: { ...realLogic, step: (s, now) => realLogic.step(s, now) } })
  */
 export interface RolloutLogic {
+  /**
+   * Optional: fetches what `step` will judge (e.g. remote metrics) for every running rollout of a
+   * check. The guard awaits it, bounded by the check interval, then steps regardless.
+   */
+  prepare?(states: readonly RolloutState[], now: number): Promise<void>
   /** Judges a running rollout at `now`: continue, hold, proceed, rollback or complete. */
   step(state: RolloutState, now: number): StepResult
   /** The evidence for `state`'s stage starts at `now` (a new stage, a resume, a restart). */
