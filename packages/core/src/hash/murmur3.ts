@@ -25,23 +25,15 @@ export function murmur3(text: string): number {
 
 /** The state after hashing `prefix` (compute once, then resume with {@link murmur3Resume}). */
 export function murmur3Prefix(prefix: string): Murmur3State {
-  let { h1, pending, pendingBytes, length } = EMPTY_STATE
-  for (const byte of utf8Bytes(prefix)) {
-    pending |= byte << (pendingBytes << 3)
-    length++
-    if (++pendingBytes === 4) {
-      h1 = mixBlock(h1, pending)
-      pending = 0
-      pendingBytes = 0
-    }
-  }
-  return { h1, pending, pendingBytes, length }
+  return absorbUtf8(EMPTY_STATE, prefix)
 }
 
 /** The unsigned 32-bit hash of `prefix + text`, given the state after `prefix`. */
 export function murmur3Resume(state: Murmur3State, text: string): number {
   const ascii = resumeAscii(state, text)
-  return ascii >= 0 ? ascii : resumeUtf8(state, text)
+  if (ascii >= 0) return ascii
+  const end = absorbUtf8(state, text)
+  return finish(end.h1, end.pending, end.pendingBytes, end.length)
 }
 
 /**
@@ -83,47 +75,14 @@ function resumeAscii(state: Murmur3State, text: string): number {
   return finish(h1, tail, shift >> 3, state.length + end)
 }
 
-/** Any text: UTF-8 encoded on the fly (lone surrogates become U+FFFD, as `TextEncoder` does). */
-function resumeUtf8(state: Murmur3State, text: string): number {
-  let h1 = state.h1
-  let pending = state.pending
-  let pendingBytes = state.pendingBytes
-  let length = state.length
-  const end = text.length
-  let i = 0
-  while (i < end) {
-    // Fast path: block-aligned, four ASCII characters form one block.
-    if (pendingBytes === 0 && i + 4 <= end) {
-      const c0 = text.charCodeAt(i)
-      const c1 = text.charCodeAt(i + 1)
-      const c2 = text.charCodeAt(i + 2)
-      const c3 = text.charCodeAt(i + 3)
-      if ((c0 | c1 | c2 | c3) < 0x80) {
-        h1 = mixBlock(h1, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
-        length += 4
-        i += 4
-        continue
-      }
-    }
-    let code = text.charCodeAt(i++)
-    if (code < 0x80) {
-      pending |= code << (pendingBytes << 3)
-      length++
-      if (++pendingBytes === 4) {
-        h1 = mixBlock(h1, pending)
-        pending = 0
-        pendingBytes = 0
-      }
-      continue
-    }
-    if (code >= 0xd800 && code <= 0xdbff && i < end) {
-      const low = text.charCodeAt(i)
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
-        i++
-      }
-    }
-    for (const byte of codePointBytes(code)) {
+/**
+ * Mixes the UTF-8 bytes of `text` into `state` (lone surrogates become U+FFFD, as `TextEncoder`
+ * does). The general path: prefixes at load, and non-ASCII text.
+ */
+function absorbUtf8(state: Murmur3State, text: string): Murmur3State {
+  let { h1, pending, pendingBytes, length } = state
+  for (const char of text) {
+    for (const byte of codePointBytes(char.codePointAt(0) as number)) {
       pending |= byte << (pendingBytes << 3)
       length++
       if (++pendingBytes === 4) {
@@ -133,7 +92,7 @@ function resumeUtf8(state: Murmur3State, text: string): number {
       }
     }
   }
-  return finish(h1, pending, pendingBytes, length)
+  return { h1, pending, pendingBytes, length }
 }
 
 /** UTF-8 bytes of one code point; lone surrogates become U+FFFD, as `TextEncoder` does. */
@@ -149,12 +108,6 @@ function codePointBytes(code: number): number[] {
     0x80 | ((code >> 6) & 0x3f),
     0x80 | (code & 0x3f),
   ]
-}
-
-function utf8Bytes(text: string): number[] {
-  const bytes: number[] = []
-  for (const char of text) bytes.push(...codePointBytes(char.codePointAt(0) as number))
-  return bytes
 }
 
 function mixBlock(h1: number, block: number): number {
