@@ -1,5 +1,6 @@
 import type { VariantMetrics } from '../metrics/metrics-snapshot.js'
-import { RARE_EVENT_PRIOR, countBounds, rateBounds } from './confidence-sequence.js'
+import { RARE_EVENT_PRIOR, countBounds } from './confidence-sequence.js'
+import { lowerRateBound, upperRateBound } from './one-sided-bounds.js'
 import { millis, percent } from './format.js'
 import { unmeasured, type AlphaSplit, type JudgedCheck } from './rate-checks.js'
 
@@ -41,8 +42,8 @@ export function checkLatency(
   const failAbove = factor * baselineUpper
   const slowForFail = Number.isFinite(failAbove) ? canary.latency.countAbove(failAbove) : 0
   const slowForPass = canary.latency.countAtOrAbove(factor * baselineLower)
-  const lower = rateBounds(slowForFail, nc, alpha.canary, RARE_EVENT_PRIOR).lower
-  const upper = rateBounds(slowForPass, nc, alpha.canary, RARE_EVENT_PRIOR).upper
+  const lower = lowerRateBound(slowForFail, nc, alpha.canary)
+  const upper = upperRateBound(slowForPass, nc, alpha.canary)
 
   const qb = baseline.latency.quantile(q)
   const qc = canary.latency.quantile(q)

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../types.js'
 import type { ClusterMoments, VariantMetrics } from '../metrics/metrics-snapshot.js'
-import { RARE_EVENT_PRIOR, rateBounds, type Bounds } from './confidence-sequence.js'
+import type { Bounds } from './confidence-sequence.js'
+import { lowerRateBound, upperRateBound } from './one-sided-bounds.js'
 import { percent, points } from './format.js'
 
 /** How α is split between the two variants' sequences (their errors add up to α). */
@@ -30,9 +31,16 @@ export function designEffect(moments: ClusterMoments | undefined, y: number, n: 
   return Number.isFinite(deff) ? Math.min(Math.max(deff, 1), n) : 1
 }
 
-/** Bounds on a variant's bad-event rate, on effective counts y/deff, n/deff. */
+/**
+ * One-sided bounds on a variant's bad-event rate, on effective counts y/deff, n/deff. Each side
+ * holds at level α on its own: a rollback reads only the canary's lower and the baseline's upper
+ * bound, a pass only the other two, so each decision's error stays within the criterion's α.
+ */
 function boundsOf(bad: number, n: number, deff: number, alpha: number): Bounds {
-  return rateBounds(bad / deff, n / deff, alpha, RARE_EVENT_PRIOR)
+  return {
+    lower: lowerRateBound(bad / deff, n / deff, alpha),
+    upper: upperRateBound(bad / deff, n / deff, alpha),
+  }
 }
 
 interface RateSide {

@@ -25,13 +25,12 @@ describe('quality targets (simulated, fixed seed)', () => {
     expect(report.outcomes.completed).toBeGreaterThanOrEqual(90)
   }, 60_000)
 
-  it('error 1 % → 10 % at 100 rps: rolled back at the 1 % stage, p90 near 2 minutes', () => {
+  it('error 1 % → 10 % at 100 rps: rolled back at the 1 % stage, p90 ≤ 2 minutes', () => {
     const report = run('error-regression', 200)
     expect(report.outcomes.rolledBack).toBe(200)
     expect(report.maxPercentageReached).toEqual({ '1': 200 })
-    // Target: p90 ≤ 120 s. Measured at 1,000 runs: 135 s (see docs/guard-method.md); this
-    // guards against regressions of the method with room for sampling noise at 200 runs.
-    expect(report.rollbackTimeS?.p90).toBeLessThanOrEqual(150)
+    // 100 s at this seed; 110–120 s at 1,000 runs across seeds (docs/guard-method.md).
+    expect(report.rollbackTimeS?.p90).toBeLessThanOrEqual(120)
   }, 60_000)
 
   it('p99 +50 % with the median unchanged: rolled back before 50 % in ≥ 95 % of runs', () => {
