@@ -1,13 +1,19 @@
 /**
- * `pnpm bench` for @canarykit/mcp. In one process:
- *  1. a tool call through the real SDK (Client → InMemoryTransport → McpServer), to an unwrapped
- *     tool and to the same implementation behind `canaryTool` (a pinned session, a core engine
- *     with a percentage rollout, one outcome sink), interleaved round by round;
- *  2. the same two callbacks called directly (no SDK), which isolates the wrapper's own cost;
+ * `pnpm bench` for @canarykit/mcp. In one process, peers interleaved in many short rounds (each
+ * round in a fresh random order), so every peer meets the same machine:
+ *  1. a tool call through the real SDK (Client → InMemoryTransport → McpServer) to an unwrapped
+ *     tool returning the plain result, and to the same implementation behind `canaryTool` with
+ *     defaults (a pinned session, a core engine with a percentage rollout, one outcome sink,
+ *     the variant in `_meta`); plus a second, identical unwrapped tool (the A/A twin: what two
+ *     identical peers differ by is the noise floor), `canaryTool` with `resultMetaKey: false`,
+ *     and an unwrapped tool that returns the same `_meta` key (what the SDK charges for it);
+ *  2. the callbacks called directly (no SDK), which isolates the wrapper's own cost, also with
+ *     one pass-through interceptor;
  *  3. recording one outcome into `createOutcomeRecorder()`.
+ * Every "added" figure is the median over rounds of (peer − unwrapped peer) in the same round.
  * Targets (issue 5): ≤ 2 µs added per call, ≤ 200 ns per recorded outcome.
  *
- *   pnpm --filter @canarykit/mcp bench [-- --json] [--rounds N] [--batch-ms B]
+ *   pnpm --filter @canarykit/mcp bench [-- --json] [--rounds N] [--batch-ms B] [--seed S]
  *
  * With `--json`, stdout is exactly one JSON object; progress goes to stderr.
  */
@@ -22,9 +28,10 @@ import {
   canaryTool,
   createOutcomeRecorder,
   VARIANT_META_KEY,
+  type CallInterceptor,
   type RequestExtra,
 } from '../src/index.js'
-import { measure, median, quantile, type Batch, type Peer } from './harness.js'
+import { measure, median, paired, quantile, type Batch, type Peer } from './harness.js'
 
 const TARGET_ADDED_NS = 2000
 const TARGET_RECORD_NS = 200
@@ -34,12 +41,14 @@ interface Options {
   readonly json: boolean
   readonly rounds: number
   readonly batchMs: number
+  readonly seed: number
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let json = false
-  let rounds = 61
-  let batchMs = 15
+  let rounds = 121
+  let batchMs = 20
+  let seed = 5
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const number = (): number => {
@@ -51,19 +60,20 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--json') json = true
     else if (arg === '--rounds') rounds = Math.round(number())
     else if (arg === '--batch-ms') batchMs = number()
+    else if (arg === '--seed') seed = Math.round(number())
     else
       throw new Error(
-        `unknown argument ${arg}; usage: router.bench.ts [--json] [--rounds N] [--batch-ms B]`,
+        `unknown argument ${arg}; usage: router.bench.ts [--json] [--rounds N] [--batch-ms B] [--seed S]`,
       )
   }
-  return { json, rounds, batchMs }
+  return { json, rounds, batchMs, seed }
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2))
   const log = (line: string): void => void process.stderr.write(`${line}\n`)
 
-  // --- The server: one implementation, registered unwrapped and routed -----------------------
+  // --- The server: one implementation, registered unwrapped (twice) and routed --------------
   const engine = createEngine()
   engine.load({
     flags: {
@@ -86,8 +96,11 @@ async function main(): Promise<void> {
     variants: { stable: impl, canary: impl },
   }
   const routed = canaryTool(routeOptions)
+  const passThrough: CallInterceptor = (_call, next) => next()
+  const intercepted = canaryTool({ ...routeOptions, interceptors: [passThrough] })
   const server = new McpServer({ name: 'bench', version: '1.0.0' })
   server.registerTool('plain', { inputSchema: shape }, impl)
+  server.registerTool('plain-twin', { inputSchema: shape }, impl)
   server.registerTool('routed', { inputSchema: shape }, routed)
   server.registerTool(
     'routed-no-meta',
@@ -104,8 +117,10 @@ async function main(): Promise<void> {
   const plainResult = await client.callTool({ name: 'plain', arguments: { q: 'x' } })
   const routedResult = await client.callTool({ name: 'routed', arguments: { q: 'x' } })
   const variant = routedResult._meta?.[VARIANT_META_KEY]
+  const { _meta, ...routedRest } = routedResult
   if (
-    JSON.stringify(plainResult.content) !== JSON.stringify(routedResult.content) ||
+    JSON.stringify(plainResult) !== JSON.stringify(routedRest) ||
+    JSON.stringify(_meta) !== JSON.stringify({ [VARIANT_META_KEY]: variant }) ||
     typeof variant !== 'string'
   ) {
     throw new Error(`results differ: ${JSON.stringify({ plainResult, routedResult })}`)
@@ -143,11 +158,13 @@ async function main(): Promise<void> {
   const peer = (name: string, batch: Batch): Peer => ({ name, batch, size: 0, samples: [] })
   const peers = [
     peer('sdk-unwrapped', sdkCall('plain')),
+    peer('sdk-unwrapped-twin', sdkCall('plain-twin')),
     peer('sdk-canary', sdkCall('routed')),
-    peer('sdk-unwrapped-with-meta', sdkCall('plain-with-meta')),
     peer('sdk-canary-no-meta', sdkCall('routed-no-meta')),
+    peer('sdk-unwrapped-with-meta', sdkCall('plain-with-meta')),
     peer('direct-unwrapped', directCall(impl)),
     peer('direct-canary', directCall(routed)),
+    peer('direct-canary-interceptor', directCall(intercepted)),
     peer('record-outcome', (n) => {
       for (let i = 0; i < n; i++) recorder.record(outcomes[i & 1] as Outcome)
       return Promise.resolve()
@@ -167,59 +184,52 @@ async function main(): Promise<void> {
   // --- Report ------------------------------------------------------------------------------
   const samplesOf = (name: string): readonly number[] =>
     peers.find((p) => p.name === name)?.samples ?? []
-  // Other work on a shared machine only ever adds time, so the 10th percentile of the batches
-  // estimates the cost itself; the medians (what a busy machine gives) are reported beside.
-  const ns = (name: string): number => quantile(samplesOf(name), 0.1)
   const med = (name: string): number => median(samplesOf(name))
   const round = (n: number): number => Math.round(n * 10) / 10
-  const sdkPlain = ns('sdk-unwrapped')
+  const sdkPlain = med('sdk-unwrapped')
   const pct = (n: number): number => round((100 * n) / sdkPlain)
-  const delta = (name: string, base: string) => ({
-    added_ns: round(ns(name) - ns(base)),
-    added_pct_of_unwrapped_sdk_call: pct(ns(name) - ns(base)),
-    added_median_ns: round(med(name) - med(base)),
+  /** What `name` adds to `base`: the median of their round-by-round differences, with its IQR. */
+  const added = (name: string, base: string) => {
+    const d = paired(samplesOf(name), samplesOf(base))
+    return { median: median(d), p25: quantile(d, 0.25), p75: quantile(d, 0.75) }
+  }
+  const deltas = {
+    canary: added('sdk-canary', 'sdk-unwrapped'),
+    twin: added('sdk-unwrapped-twin', 'sdk-unwrapped'),
+    noMeta: added('sdk-canary-no-meta', 'sdk-unwrapped'),
+    meta: added('sdk-unwrapped-with-meta', 'sdk-unwrapped'),
+    wrapper: added('direct-canary', 'direct-unwrapped'),
+    interceptor: added('direct-canary-interceptor', 'direct-canary'),
+  }
+  const record = med('record-outcome')
+  const delta = (d: { median: number; p25: number; p75: number }, target?: number) => ({
+    added_ns: round(d.median),
+    added_pct_of_unwrapped_sdk_call: pct(d.median),
+    added_iqr_ns: [round(d.p25), round(d.p75)],
+    ...(target === undefined ? {} : { target_ns: target, target_met: d.median <= target }),
   })
-  const sdkAdded = ns('sdk-canary') - sdkPlain
-  const noMetaAdded = ns('sdk-canary-no-meta') - sdkPlain
-  const directAdded = ns('direct-canary') - ns('direct-unwrapped')
-  const record = ns('record-outcome')
   const report = {
     cases: [
       {
         name: 'tool-call-added',
         unwrapped_ns: round(sdkPlain),
-        canary_ns: round(ns('sdk-canary')),
-        ...delta('sdk-canary', 'sdk-unwrapped'),
-        target_ns: TARGET_ADDED_NS,
-        target_met: sdkAdded <= TARGET_ADDED_NS,
+        canary_ns: round(med('sdk-canary')),
+        ...delta(deltas.canary, TARGET_ADDED_NS),
       },
-      {
-        name: 'sdk-cost-of-meta-field',
-        unwrapped_ns: round(sdkPlain),
-        unwrapped_with_meta_ns: round(ns('sdk-unwrapped-with-meta')),
-        ...delta('sdk-unwrapped-with-meta', 'sdk-unwrapped'),
-      },
-      {
-        name: 'tool-call-added-without-meta',
-        unwrapped_ns: round(sdkPlain),
-        canary_ns: round(ns('sdk-canary-no-meta')),
-        ...delta('sdk-canary-no-meta', 'sdk-unwrapped'),
-        target_ns: TARGET_ADDED_NS,
-        target_met: noMetaAdded <= TARGET_ADDED_NS,
-      },
+      { name: 'noise-floor-identical-twin', ...delta(deltas.twin) },
+      { name: 'tool-call-added-without-meta', ...delta(deltas.noMeta, TARGET_ADDED_NS) },
+      { name: 'sdk-cost-of-meta-field-unwrapped', ...delta(deltas.meta) },
       {
         name: 'wrapper-only-added',
-        unwrapped_ns: round(ns('direct-unwrapped')),
-        canary_ns: round(ns('direct-canary')),
-        ...delta('direct-canary', 'direct-unwrapped'),
-        target_ns: TARGET_ADDED_NS,
-        target_met: directAdded <= TARGET_ADDED_NS,
+        unwrapped_ns: round(med('direct-unwrapped')),
+        canary_ns: round(med('direct-canary')),
+        ...delta(deltas.wrapper, TARGET_ADDED_NS),
       },
+      { name: 'pass-through-interceptor-added', ...delta(deltas.interceptor) },
       {
         name: 'record-outcome',
         ns: round(record),
-        median_ns: round(med('record-outcome')),
-        empty_loop_ns: round(ns('empty-loop')),
+        empty_loop_ns: round(med('empty-loop')),
         pct_of_unwrapped_sdk_call: pct(record),
         target_ns: TARGET_RECORD_NS,
         target_met: record <= TARGET_RECORD_NS,
@@ -235,7 +245,8 @@ async function main(): Promise<void> {
       load_average: loadavg().map(round),
       rounds: options.rounds,
       batch_ms: options.batchMs,
-      estimator: 'p10 of per-batch ns/op; medians beside',
+      seed: options.seed,
+      estimator: 'median ns/op per peer; added = median of round-by-round differences (IQR beside)',
       seconds: round(seconds),
     },
   }
@@ -246,40 +257,41 @@ async function main(): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`)
   const pass = (met: boolean): string => (met ? 'PASS' : 'MISS')
   out(
-    `@canarykit/mcp router bench — ${options.rounds} interleaved rounds (${report.meta.seconds} s)`,
+    `@canarykit/mcp router bench — ${options.rounds} shuffled rounds of ${options.batchMs} ms batches (${report.meta.seconds} s)`,
   )
-  const row = (label: string, value: number, median: number, target?: number): void =>
-    out(
-      `  ${label.padEnd(44)} ${String(round(value)).padStart(9)} ns ${String(pct(value)).padStart(6)} %` +
-        `  (median ${String(round(median)).padStart(8)} ns)` +
-        (target === undefined ? '' : `  [≤ ${target} ns: ${pass(value <= target)}]`),
-    )
-  const rowDelta = (label: string, name: string, base: string, target?: number): void =>
-    row(label, ns(name) - ns(base), med(name) - med(base), target)
-  out(`  ns per call (p10 of batches); % of the unwrapped SDK call`)
-  row('tool call via SDK, unwrapped', sdkPlain, med('sdk-unwrapped'))
-  row('tool call via SDK, canaryTool', ns('sdk-canary'), med('sdk-canary'))
-  rowDelta('added per call (SDK, defaults)', 'sdk-canary', 'sdk-unwrapped', TARGET_ADDED_NS)
-  rowDelta(
-    '  of which the SDK handling the _meta field',
-    'sdk-unwrapped-with-meta',
-    'sdk-unwrapped',
-  )
-  rowDelta(
-    'added per call (SDK, resultMetaKey: false)',
-    'sdk-canary-no-meta',
-    'sdk-unwrapped',
-    TARGET_ADDED_NS,
-  )
-  rowDelta(
-    'added per call (wrapper alone, no SDK)',
-    'direct-canary',
-    'direct-unwrapped',
-    TARGET_ADDED_NS,
-  )
-  row('record one outcome', record, med('record-outcome'), TARGET_RECORD_NS)
   out(
-    `  (empty loop: ${round(ns('empty-loop'))} ns; load average ${report.meta.load_average.join(' ')})`,
+    `  median ns per call; "added": median of per-round differences [IQR]; % of the unwrapped SDK call`,
+  )
+  const row = (label: string, ns: number, extra = ''): void =>
+    out(
+      `  ${label.padEnd(46)} ${String(round(ns)).padStart(8)} ns ${String(pct(ns)).padStart(6)} %${extra}`,
+    )
+  const rowDelta = (
+    label: string,
+    d: { median: number; p25: number; p75: number },
+    target?: number,
+  ): void =>
+    row(
+      label,
+      d.median,
+      `  [${round(d.p25)} … ${round(d.p75)}]` +
+        (target === undefined ? '' : `  (≤ ${target} ns: ${pass(d.median <= target)})`),
+    )
+  row('tool call via SDK, unwrapped', sdkPlain)
+  row('tool call via SDK, canaryTool (defaults)', med('sdk-canary'))
+  rowDelta('added per call (SDK, defaults)', deltas.canary, TARGET_ADDED_NS)
+  rowDelta('  noise floor: an identical unwrapped twin', deltas.twin)
+  rowDelta('added per call (SDK, resultMetaKey: false)', deltas.noMeta, TARGET_ADDED_NS)
+  rowDelta('extra: unwrapped tool returning the _meta key', deltas.meta)
+  rowDelta('added per call (wrapper alone, no SDK)', deltas.wrapper, TARGET_ADDED_NS)
+  rowDelta('  plus one pass-through interceptor', deltas.interceptor)
+  row(
+    'record one outcome',
+    record,
+    `  (≤ ${TARGET_RECORD_NS} ns: ${pass(record <= TARGET_RECORD_NS)})`,
+  )
+  out(
+    `  (empty loop: ${round(med('empty-loop'))} ns; load average ${report.meta.load_average.join(' ')})`,
   )
 }
 

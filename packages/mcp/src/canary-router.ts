@@ -133,6 +133,7 @@ export function createCanaryRouter(options: CanaryRouterOptions): CanaryRouter {
       implementations,
       evaluator: options.evaluator,
       pins,
+      pinsShareClock: options.pins === undefined,
       keyOf,
       contextOf: options.context,
       overrideOf: overrideOf(o.override ?? options.override, variants, flagKey),

@@ -55,6 +55,8 @@ export interface DecideSpec {
   readonly variants: ReadonlySet<string>
   readonly evaluator: VariantEvaluator
   readonly pins: PinStore
+  /** The pin store reads the router's clock, so the router's reading can be handed to it. */
+  readonly pinsShareClock: boolean
   readonly keyOf: SessionKeyOf
   readonly contextOf: ContextMapper | undefined
   readonly overrideOf: OverrideOf | undefined
@@ -70,9 +72,12 @@ const EMPTY: Readonly<Record<string, never>> = Object.freeze({})
  * current epoch) and finally the evaluation itself. Synchronous when the evaluator is. Never
  * throws: anything unusable serves the baseline.
  */
-export function decider(spec: DecideSpec): (extra: RequestExtra) => Decision | Promise<Decision> {
+export function decider(
+  spec: DecideSpec,
+): (extra: RequestExtra, now: number) => Decision | Promise<Decision> {
   const { flagKey, baseline, variants, evaluator, pins, keyOf, contextOf, overrideOf, logger } =
     spec
+  const shareClock = spec.pinsShareClock
   const emitAssigned = spec.sinks.filter((sink) => typeof sink.assigned === 'function')
 
   function contextFor(unitKey: string | undefined, extra: RequestExtra): EvaluationContext {
@@ -100,6 +105,7 @@ export function decider(spec: DecideSpec): (extra: RequestExtra) => Decision | P
     resolution: VariantResolution | undefined,
     unitKey: string | undefined,
     forced: string | undefined,
+    now: number | undefined,
   ): Decision {
     // A hand-written evaluator may return anything; only an object is read.
     const r = typeof resolution === 'object' && resolution !== null ? resolution : undefined
@@ -121,19 +127,20 @@ export function decider(spec: DecideSpec): (extra: RequestExtra) => Decision | P
     }
     if (unitKey === undefined) return { variant, reason: r.reason, overridden: false, unitKey }
     const epoch = metadata?.[METADATA_KEYS.pinEpoch]
-    const pin = pins.get(unitKey, flagKey)
+    const pin = pins.get(unitKey, flagKey, now)
     if (!killed && pin !== undefined && pin.epoch === epoch) {
       // Routes sharing a flag share pins; one without the pinned variant serves its baseline.
-      const served = variants.has(pin.variant) ? pin.variant : baseline
+      const served = pin.variant === variant || variants.has(pin.variant) ? pin.variant : baseline
       return { variant: served, reason: 'STICKY', overridden: false, unitKey }
     }
     // New session, a pin from an older epoch (a rollback), or the kill switch: (re)pin.
-    pins.set(unitKey, flagKey, { variant, epoch })
+    pins.set(unitKey, flagKey, { variant, epoch }, now)
     if (pin?.variant !== variant) assigned(unitKey, variant)
     return { variant, reason: r.reason, overridden: false, unitKey }
   }
 
-  return (extra) => {
+  return (extra, now) => {
+    const pinNow = shareClock ? now : undefined
     const unitKey = keyOf(extra)
     const forced = overrideOf?.(extra)
     let pending: VariantResolution | PromiseLike<VariantResolution>
@@ -141,14 +148,15 @@ export function decider(spec: DecideSpec): (extra: RequestExtra) => Decision | P
       pending = evaluator.resolveVariant(flagKey, contextFor(unitKey, extra))
     } catch (error) {
       logger.warn?.(`canarykit: evaluating flag ${flagKey} threw: ${describe(error)}`)
-      return choose(undefined, unitKey, forced)
+      return choose(undefined, unitKey, forced, pinNow)
     }
-    if (!isThenable(pending)) return choose(pending, unitKey, forced)
+    if (!isThenable(pending)) return choose(pending, unitKey, forced, pinNow)
+    // Time has passed by the time an async evaluation arrives: the store reads its clock.
     return Promise.resolve(pending).then(
-      (r) => choose(r, unitKey, forced),
+      (r) => choose(r, unitKey, forced, undefined),
       (error: unknown) => {
         logger.warn?.(`canarykit: evaluating flag ${flagKey} failed: ${describe(error)}`)
-        return choose(undefined, unitKey, forced)
+        return choose(undefined, unitKey, forced, undefined)
       },
     )
   }

@@ -48,6 +48,15 @@ describe('createPinStore', () => {
     expect(pins.size).toBe(1)
   })
 
+  it('takes a reading of its clock from the caller instead of reading it itself', () => {
+    let reads = 0
+    const pins = createPinStore({ ttlMs: 100, clock: () => (reads++, 0) })
+    pins.set('s', 'f', pin('canary'), 1000)
+    expect(pins.get('s', 'f', 1050)).toEqual(pin('canary'))
+    expect(pins.get('s', 'f', 1200)).toBeUndefined() // idle 150 > 100 by the readings given
+    expect(reads).toBe(0)
+  })
+
   it('stays at its bound under a million sessions', { timeout: 60_000 }, () => {
     const pins = createPinStore({ maxSessions: 10_000 })
     let largest = 0

@@ -14,9 +14,13 @@ export interface Pin {
  * router.pins.get(sessionId, 'search-v2') // { variant: 'canary', epoch: 3 }
  */
 export interface PinStore {
-  /** The session's pin for a flag; reading refreshes the session's recency and idle timer. */
-  get(unitKey: string, flagKey: string): Pin | undefined
-  set(unitKey: string, flagKey: string, pin: Pin): void
+  /**
+   * The session's pin for a flag; reading refreshes the session's recency and idle timer.
+   * `now`, here and in `set`, is optional: a reading of the store's own clock that the caller
+   * already took (the router passes its own when the store uses the same clock).
+   */
+  get(unitKey: string, flagKey: string, now?: number): Pin | undefined
+  set(unitKey: string, flagKey: string, pin: Pin, now?: number): void
   /** Forgets every pin of a session (call it when the session closes). True if it had any. */
   release(unitKey: string): boolean
   /** Number of sessions held (at most `maxSessions`). */
@@ -99,8 +103,11 @@ export function createPinStore(options: PinStoreOptions = {}): PinStore {
       return undefined
     }
     entry.touchedAt = now
-    unlink(entry)
-    append(entry)
+    if (entry.next !== head) {
+      // Not already the most recent (a session calling again and again is).
+      unlink(entry)
+      append(entry)
+    }
     return entry
   }
 
@@ -114,9 +121,8 @@ export function createPinStore(options: PinStoreOptions = {}): PinStore {
   }
 
   return {
-    get: (unitKey, flagKey) => live(unitKey, clock())?.pins.get(flagKey),
-    set(unitKey, flagKey, pin) {
-      const now = clock()
+    get: (unitKey, flagKey, now = clock()) => live(unitKey, now)?.pins.get(flagKey),
+    set(unitKey, flagKey, pin, now = clock()) {
       const entry = live(unitKey, now)
       if (entry !== undefined) {
         entry.pins.set(flagKey, pin)

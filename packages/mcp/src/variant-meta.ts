@@ -25,19 +25,39 @@ export function checkMetaKey(key: string): string {
   return key
 }
 
+/** Adds the served variant to a result's `_meta`; see {@link variantAnnotator}. */
+export type VariantAnnotator = <R>(result: R, variant: string) => R
+
 /**
- * The result with the variant added to its `_meta`: a shallow copy, so a frozen or shared
- * result object is never mutated. Anything that is not an object passes through as it is.
+ * Makes the function that returns a result with the variant added to its `_meta`: a shallow
+ * copy, so a frozen or shared result object is never mutated; the result's own `_meta` keys are
+ * kept (in a copy). A result without `_meta` gets one frozen `_meta` object per variant, shared
+ * by all its calls (~40 ns less per call than building one): MCP clients never see the sharing,
+ * as transports serialize results and the SDK client rebuilds them. Anything that is not an
+ * object passes through as it is. Holds one object per variant name it is given.
  */
-export function withVariant<R>(result: R, key: string, variant: string): R {
-  if (typeof result !== 'object' || result === null) return result
-  // Object.assign, not spread: an order of magnitude cheaper here (measured in the bench).
-  const copy = Object.assign({}, result) as R & { _meta: Record<string, unknown> }
-  const meta = copy._meta as unknown
-  copy._meta =
-    typeof meta === 'object' && meta !== null
-      ? (Object.assign({}, meta) as Record<string, unknown>)
-      : {}
-  copy._meta[key] = variant
-  return copy
+export function variantAnnotator(key: string): VariantAnnotator {
+  const shared = new Map<string, Readonly<Record<string, string>>>()
+  const metaOf = (variant: string): Readonly<Record<string, string>> => {
+    let meta = shared.get(variant)
+    if (meta === undefined) shared.set(variant, (meta = Object.freeze({ [key]: variant })))
+    return meta
+  }
+  return <R>(result: R, variant: string): R => {
+    if (typeof result !== 'object' || result === null) return result
+    // Object.assign, not spread: ~0.08 µs here against ~0.5 µs for the spread form (measured).
+    const copy = Object.assign({}, result) as R & { _meta: unknown }
+    const own = copy._meta
+    if (own === undefined) {
+      copy._meta = metaOf(variant)
+    } else {
+      const meta: Record<string, unknown> =
+        typeof own === 'object' && own !== null
+          ? (Object.assign({}, own) as Record<string, unknown>)
+          : {}
+      meta[key] = variant
+      copy._meta = meta
+    }
+    return copy
+  }
 }
