@@ -229,6 +229,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   }
 
+  const resolutions = new WeakMap<object, VariantResolution>()
+
   function resolveVariant(flagKey: string, context?: EvaluationContext): VariantResolution {
     const set = current
     const flag = set.flags.get(flagKey)
@@ -242,7 +244,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
         flagMetadata: set.metadata,
       }
     }
-    return { flagKey, ...safely(flag, context) }
+    const outcome = safely(flag, context)
+    // A rule's outcomes are shared per variant, so their resolutions are too: no object per
+    // call (the spread cost ~47 ns, a third of a routed call's evaluation).
+    let resolution = resolutions.get(outcome)
+    if (resolution === undefined) {
+      resolution = Object.freeze({ flagKey, ...outcome })
+      resolutions.set(outcome, resolution)
+    }
+    return resolution
   }
 
   function override(flagKey: string, variant: string | null): void {
