@@ -56,8 +56,14 @@ export interface CanaryOptions {
   readonly plan?: Plan
   /** The criteria `rollout()` starts with. Default: the guard's (p99 +10 %, errors +0.5 pp, …). */
   readonly criteria?: Criteria
-  /** How often the guard judges every running rollout. Default 5000 ms. */
-  readonly checkIntervalMs?: number
+  /**
+   * How often the guard judges every running rollout. Default 5000 ms. `false`: this process
+   * never judges — a replica in fleet mode, where one standalone `canarykit guard` judges the
+   * fleet's Prometheus metrics and is the only automatic writer of the file. It still serves,
+   * records, exports metrics and hot-reloads the guard's decisions; `guard`'s manual commands
+   * still work.
+   */
+  readonly checkIntervalMs?: number | false
   /**
    * Prometheus metrics (`prom-client` ^15, an optional peer). Default: on, in a new registry,
    * when prom-client is installed. `false`: off.

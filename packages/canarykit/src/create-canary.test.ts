@@ -93,6 +93,29 @@ describe('createCanary', () => {
     expect(canary.auditFile).toBe(join(tmp.dir, 'flags.audit.jsonl'))
   })
 
+  it('checkIntervalMs: false never judges (a fleet replica); manual commands still work', async () => {
+    const alerts: Alert[] = []
+    const canary = await canaryOn({
+      checkIntervalMs: false,
+      alerts: { onAlert: (a) => alerts.push(a) },
+      plan: { stages: [{ percentage: 50, minDurationS: 0 }, { percentage: 100 }] },
+      criteria: { ...FAST_CRITERIA, errorRate: false },
+    })
+    const search = canary.tool({ flag: FLAG, variants: { stable: v1, canary: v2 } })
+    await canary.rollout(FLAG)
+    // Traffic a checking guard would complete on (the next test does, at 50 ms checks).
+    await traffic(search, () => false, 40)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(alerts.map((a) => a.kind)).toEqual(['start'])
+    const file = (await tmp.readJson()) as { canarykit: { rollouts: Record<string, unknown> } }
+    expect(file.canarykit.rollouts[FLAG]).toMatchObject({ phase: 'running', stage: 0 })
+    // Manual commands still act: a rollback serves stable at once.
+    expect((await canary.guard.rollback(FLAG, { actor: 'ops', reason: 'test' })).phase).toBe(
+      'rolled-back',
+    )
+    expect(await session(search, 'after-rollback', 2)).toEqual(['v1:q0', 'v1:q1'])
+  })
+
   it('rollout() infers the variants, starts once, and the guard completes a healthy canary', async () => {
     const alerts: Alert[] = []
     const canary = await canaryOn({

@@ -5,6 +5,7 @@ import {
   createRolloutGuard,
   type Alert,
   type AlertsOptions,
+  type GuardTimers,
   type RolloutGuard,
 } from '@canarykit/guard'
 import { createCanaryRouter, type AnyToolCallback, type RouteOptions } from '@canarykit/mcp'
@@ -19,6 +20,9 @@ const CONSOLE_LOGGER: Logger = {
   warn: (message) => console.warn(`canarykit: ${message}`),
   error: (message) => console.error(`canarykit: ${message}`),
 }
+
+/** `checkIntervalMs: false`: a timer that never fires, so the guard only acts when told to. */
+const NO_CHECKS: GuardTimers = { setInterval: () => undefined, clearInterval: () => undefined }
 
 /**
  * Wires canarykit for an MCP server in one call: the core engine serving a hot-reloaded flagd
@@ -59,7 +63,9 @@ export async function createCanary(options: CanaryOptions): Promise<Canary> {
       ...(auditFile === undefined ? {} : { audit: { file: auditFile } }),
       ...(options.checkIntervalMs === undefined
         ? {}
-        : { checkIntervalMs: options.checkIntervalMs }),
+        : options.checkIntervalMs === false
+          ? { timers: NO_CHECKS }
+          : { checkIntervalMs: options.checkIntervalMs }),
     })
   } catch (error) {
     await source.stop()

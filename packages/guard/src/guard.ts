@@ -83,6 +83,7 @@ export function createRolloutGuard(options: RolloutGuardOptions): RolloutGuard {
   /** Carries out a decision: the file, then alerts and audit. */
   async function act(record: RolloutRecord, result: StepResult): Promise<void> {
     const { decision } = result
+    actions.noticed(record, result)
     if (decision.kind === 'rollback') return rollBack(record, result, 'guard')
     if (decision.kind === 'proceed' || decision.kind === 'complete') {
       const target = targetOf(record, result, 'guard')

@@ -10,7 +10,7 @@ export type {
   RolloutGuardOptions,
   StartOptions,
 } from './shell/guard-options.js'
-export type { ManualNote, RolloutLogic, StepResult } from './shell/rollout-logic.js'
+export type { ManualNote, MetricsNotice, RolloutLogic, StepResult } from './shell/rollout-logic.js'
 export type { RolloutStatus } from './shell/rollout-status.js'
 export type { AlertsOptions } from './shell/alert-dispatcher.js'
 export type { Alert, AlertKind, AlertLevel } from './actions/alert.js'

@@ -21,6 +21,10 @@ interface GuardCommandOptions {
   readonly webhook?: string
   readonly lease?: string
   readonly leaseTtl?: number
+  readonly grace?: number
+  readonly maxAge?: number
+  readonly matchers?: string
+  readonly upSelector?: string
 }
 
 const HELP_AFTER = `
@@ -28,7 +32,9 @@ Runs the rollout guard as its own process for a fleet of replicas (fleet mode): 
 it reads each running rollout's canary and baseline metrics, summed over all replicas, from
 Prometheus (@canarykit/telemetry's series), judges them and writes the next stage, completion
 or rollback into the flags file, which every replica serves. It prints one line per decision.
-Missing or stale metrics hold the rollout (never promote, never roll back). The guard keeps no
+Missing or stale metrics, or a replica Prometheus fails to scrape, hold the rollout (never
+promote on them, never roll back on missing data alone); after --grace this is alerted once
+(webhook, audit log, stderr), and again when the metrics are back. The guard keeps no
 state of its own: a restarted guard resumes from the file. Run exactly one per file, or several
 with --lease: only the holder of the lease file judges, the others stand by and take over once
 it expires (a crashed or hung holder). Stops on SIGINT or SIGTERM.
@@ -41,6 +47,7 @@ Exit codes:
 Examples:
   $ canarykit guard flags.json --prometheus http://prometheus:9090
   $ canarykit guard flags.json --prometheus http://127.0.0.1:9090 --interval 10s --audit rollouts.jsonl
+  $ canarykit guard flags.json --prometheus http://prometheus:9090 --matchers 'namespace="prod"' --grace 2m
   $ canarykit guard /shared/flags.json --prometheus http://prometheus:9090 --lease /shared/guard.lease`
 
 export const registerGuard: RegisterCommand = (program, { io, setExitCode }) => {
@@ -60,6 +67,21 @@ export const registerGuard: RegisterCommand = (program, { io, setExitCode }) => 
       '--lease-ttl <duration>',
       'lease expiry (default: 3 intervals, at least 15s)',
       parseDuration,
+    )
+    .option(
+      '--grace <duration>',
+      'alert when metrics stay unusable this long (default: 12 intervals, at least 60s)',
+      parseDuration,
+    )
+    .option(
+      '--max-age <duration>',
+      'older metrics are stale and hold the rollout (default: 2 intervals, at least 30s)',
+      parseDuration,
+    )
+    .option('--matchers <labels>', 'label matchers added to every query, e.g. job="mcp"')
+    .option(
+      '--up-selector <selector>',
+      'the up series checked for unscraped replicas (default: up with --matchers; "off": none)',
     )
     .addHelpText('after', HELP_AFTER)
     .action(async (file: string, options: GuardCommandOptions) => {
@@ -83,15 +105,17 @@ async function runGuard(
   }
   let fleet: RolloutLogic
   try {
+    const upSelector = options.upSelector === 'off' ? false : options.upSelector
     fleet = createFleetRolloutLogic({
-      source: prometheusMetricSource({ url: options.prometheus }),
-      // Two missed checks make a read stale; an outage is reported after a minute or 12 checks.
-      maxAgeMs: Math.max(30_000, options.interval * 2),
-      graceMs: Math.max(60_000, options.interval * 12),
-      onUnavailable: (flagKey, reason, ms) =>
-        warn(
-          `warning: metrics for ${flagKey} unavailable for ${Math.round(ms / 1000)} s: ${reason}`,
-        ),
+      source: prometheusMetricSource({
+        url: options.prometheus,
+        ...(options.matchers !== undefined && { matchers: options.matchers }),
+        ...(upSelector !== undefined && { upSelector }),
+      }),
+      // Two scrapes (15 s apart by default) or two missed checks make metrics stale; an outage
+      // is alerted after a minute or 12 checks.
+      maxAgeMs: options.maxAge ?? Math.max(30_000, options.interval * 2),
+      graceMs: options.grace ?? Math.max(60_000, options.interval * 12),
     })
   } catch (error) {
     warn(`error: ${isFlagsError(error) ? error.message : String(error)}`)
@@ -125,7 +149,12 @@ async function runGuard(
     checkIntervalMs: options.interval,
     ...(options.audit !== undefined && { audit: { file: resolve(io.cwd, options.audit) } }),
     ...(options.webhook !== undefined && { alerts: { webhook: { url: options.webhook } } }),
-    logger: { warn: (m) => warn(`warning: ${m}`), error: (m) => warn(`error: ${m}`) },
+    // Alerts are logged by level too: a human watching stderr sees every one of them.
+    logger: {
+      info: (m) => warn(`info: ${m}`),
+      warn: (m) => warn(`warning: ${m}`),
+      error: (m) => warn(`error: ${m}`),
+    },
   })
   say(`guarding ${file}: metrics from ${options.prometheus}, every ${options.interval} ms`)
   const lost =

@@ -10,13 +10,24 @@ import type { CheckResult, Criterion, Decision, RolloutPhase, VariantSummary } f
 export type AlertLevel = 'critical' | 'warning' | 'info'
 
 /**
- * What happened.
+ * What happened. `metrics-unavailable` (warning): a fleet guard's metrics have been missing,
+ * stale or incomplete for the grace period, so the rollout holds; `metrics-restored` (info): they
+ * are usable again. Both come once per outage.
  *
  * @example
  * onAlert: (alert) => { if (alert.kind === 'rollback') page(alert.text) }
  */
 export type AlertKind =
-  'rollback' | 'hold' | 'proceed' | 'complete' | 'start' | 'pause' | 'resume' | 'config-invalid'
+  | 'rollback'
+  | 'hold'
+  | 'proceed'
+  | 'complete'
+  | 'start'
+  | 'pause'
+  | 'resume'
+  | 'config-invalid'
+  | 'metrics-unavailable'
+  | 'metrics-restored'
 
 /**
  * An alert, as the `onAlert` callback receives it and the webhook sends it (`canarykit` field).
@@ -44,6 +55,8 @@ export interface Alert {
   readonly persisted?: boolean
   /** What is wrong with the file, for `config-invalid`. */
   readonly issues?: readonly FlagsIssue[]
+  /** Scrape targets Prometheus fails to scrape (`instance (job)`), for `metrics-unavailable`. */
+  readonly unscraped?: readonly string[]
 }
 
 const ICON: Record<AlertLevel, string> = {

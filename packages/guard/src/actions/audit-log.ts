@@ -10,13 +10,22 @@ import type {
 } from '../types.js'
 
 /**
- * What was done: the guard's own decisions and the manual actions.
+ * What was done: the guard's own decisions and the manual actions, and (fleet mode) the start
+ * and end of a metrics outage the guard held through.
  *
  * @example
  * const rollbacks = lines.map((l) => JSON.parse(l) as AuditRecord).filter((r) => r.action === 'rollback')
  */
 export type AuditAction =
-  'start' | 'proceed' | 'complete' | 'rollback' | 'hold' | 'pause' | 'resume'
+  | 'start'
+  | 'proceed'
+  | 'complete'
+  | 'rollback'
+  | 'hold'
+  | 'pause'
+  | 'resume'
+  | 'metrics-unavailable'
+  | 'metrics-restored'
 
 /**
  * One line of the JSONL audit log.

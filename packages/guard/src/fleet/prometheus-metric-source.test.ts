@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createRolloutState } from '../stages/rollout-state.js'
 import { bucketDistribution } from './bucket-distribution.js'
-import { createFleetRolloutLogic } from './fleet-rollout-logic.js'
 import { prometheusMetricSource } from './prometheus-metric-source.js'
 
 const T0 = 1_700_000_000_000
@@ -20,6 +18,7 @@ interface Variant {
 async function fakePrometheus(
   variants: Record<string, Variant>,
   mode: { status: number } = { status: 200 },
+  down: readonly Record<string, string>[] = [],
 ): Promise<{ url: string; queries: string[]; server: Server; mode: { status: number } }> {
   const queries: string[] = []
   const server = createServer((req, res) => {
@@ -31,7 +30,16 @@ async function fakePrometheus(
       return
     }
     const result: unknown[] = []
-    for (const [variant, v] of Object.entries(variants)) {
+    // The scrape-health query answers with the `up` series of the failing targets; the
+    // freshness query with the newest scrape (a second ago) when there are series.
+    const health = query.startsWith('up') || query.startsWith('min(timestamp(')
+    if (query.startsWith('up')) {
+      for (const labels of down) result.push({ metric: labels, value: [T0 / 1000, '0'] })
+    }
+    if (query.startsWith('min(timestamp(') && Object.keys(variants).length > 0) {
+      result.push({ metric: {}, value: [T0 / 1000, String(T0 / 1000 - 1)] })
+    }
+    for (const [variant, v] of health ? [] : Object.entries(variants)) {
       const sample = (n: number, extra: Record<string, string> = {}): void => {
         result.push({ metric: { variant, ...extra }, value: [T0 / 1000, String(n)] })
       }
@@ -101,6 +109,16 @@ describe('prometheusMetricSource', () => {
       'sum by (variant) (increase(canarykit_tool_calls_total{flag="search",job="mcp"}[91s]))',
     )
     expect(prom.queries.some((q) => q.startsWith('sum by (le, variant)'))).toBe(true)
+    // Scrape health: failing targets among those that served the flag lately.
+    expect(prom.queries).toContain(
+      'up{job="mcp"} == 0 and on (job, instance) group by (job, instance) (last_over_time(canarykit_tool_calls_total{flag="search",job="mcp"}[1h]))',
+    )
+    expect(result.unscraped).toBeUndefined()
+    // Freshness: the oldest of the newest samples of the flag's series.
+    expect(prom.queries).toContain(
+      'min(timestamp(canarykit_tool_calls_total{flag="search",job="mcp"}))',
+    )
+    expect(result.sampledAt).toBe(T0 - 1000)
     const v1 = result.snapshot.variants['v1']
     expect(v1?.calls).toBe(1000)
     expect(v1?.errors).toBe(5)
@@ -112,62 +130,58 @@ describe('prometheusMetricSource', () => {
     expect(result.snapshot.stage).toBe(T0 - 90_500)
   })
 
-  it('reports unavailable for an error answer, a dead server and a missing series', async () => {
+  it('reports unavailable for an error answer and a dead server', async () => {
     const down = await fakePrometheus({ v1: healthy(10, 0) }, { status: 503 })
     const r1 = await prometheusMetricSource({ url: down.url }).read('search', T0 - 1000, T0)
-    expect(r1).toMatchObject({ status: 'unavailable' })
+    expect(r1).toEqual({
+      status: 'unavailable',
+      reason: 'Prometheus unavailable: Prometheus answered 503: down',
+    })
     const closed = await fakePrometheus({})
     await new Promise((r) => closed.server.close(r))
     const r2 = await prometheusMetricSource({ url: closed.url }).read('search', T0 - 1000, T0)
     expect(r2.status).toBe('unavailable')
+  })
+
+  it('reads no series (no traffic yet) as an empty sample, not as an outage', async () => {
     const empty = await fakePrometheus({})
-    const r3 = await prometheusMetricSource({ url: empty.url }).read('search', T0 - 1000, T0)
-    expect(r3).toEqual({
-      status: 'unavailable',
-      reason: 'no canarykit_tool_calls_total series for flag search',
+    const result = await prometheusMetricSource({ url: empty.url }).read('search', T0 - 1000, T0)
+    expect(result).toEqual({
+      status: 'ok',
+      snapshot: { flagKey: 'search', stage: T0 - 1000, sessionsFrom: 'assigned', variants: {} },
     })
   })
-})
 
-describe('createFleetRolloutLogic', () => {
-  const state = createRolloutState({ flagKey: 'search', baseline: 'v1', canary: 'v2', now: T0 })
-
-  it('holds without a read, on unavailable data and on stale data; alerts once after the grace', async () => {
+  it('names the replicas Prometheus fails to scrape; upSelector picks the series or turns it off', async () => {
+    const failing = [
+      { __name__: 'up', instance: '10.0.0.7:9464', job: 'mcp' },
+      { __name__: 'up', instance: '10.0.0.9:9464', job: 'mcp' },
+    ]
     const prom = await fakePrometheus(
-      { v1: healthy(1000, 0), v2: healthy(1000, 0) },
-      { status: 503 },
+      { v1: healthy(100, 0), v2: healthy(10, 0) },
+      undefined,
+      failing,
     )
-    const alerts: string[] = []
-    const logic = createFleetRolloutLogic({
-      source: prometheusMetricSource({ url: prom.url }),
-      graceMs: 20_000,
-      maxAgeMs: 10_000,
-      onUnavailable: (flag, reason) => alerts.push(`${flag}: ${reason}`),
+    const source = prometheusMetricSource({
+      url: prom.url,
+      upSelector: 'up{job=~"mcp|mcp-canary"}',
     })
-    expect(logic.step(state, T0 + 1000).decision.reason).toBe(
-      'holding: no metrics read for this stage yet',
+    const result = await source.read('search', T0 - 60_000, T0)
+    expect(result).toMatchObject({
+      status: 'ok',
+      unscraped: ['10.0.0.7:9464 (mcp)', '10.0.0.9:9464 (mcp)'],
+    })
+    expect(prom.queries.filter((q) => q.startsWith('up'))).toEqual([
+      'up{job=~"mcp|mcp-canary"} == 0 and on (job, instance) group by (job, instance) (last_over_time(canarykit_tool_calls_total{flag="search"}[1h]))',
+    ])
+    prom.queries.length = 0
+    const off = await prometheusMetricSource({ url: prom.url, upSelector: false }).read(
+      'search',
+      T0 - 60_000,
+      T0,
     )
-    for (let t = 5_000; t <= 40_000; t += 5_000) {
-      await logic.refresh(state, T0 + t)
-      const { state: next, decision } = logic.step(state, T0 + t)
-      expect(decision.kind).toBe('hold')
-      expect(decision.reason).toMatch(/^holding: Prometheus unavailable/)
-      expect(next).toBe(state)
-    }
-    expect(alerts).toHaveLength(1)
-    prom.mode.status = 200
-    await logic.refresh(state, T0 + 45_000)
-    expect(logic.step(state, T0 + 45_000).decision.reason).not.toMatch(/unavailable/)
-    expect(logic.step(state, T0 + 60_000).decision.reason).toBe(
-      'holding: metrics are stale (read 15 s ago)',
-    )
-  })
-
-  it('rolls back a failing canary on fresh fleet data', async () => {
-    const prom = await fakePrometheus({ v1: healthy(5000, 0), v2: healthy(5000, 2500) })
-    const logic = createFleetRolloutLogic({ source: prometheusMetricSource({ url: prom.url }) })
-    await logic.refresh(state, T0 + 60_000)
-    const { decision } = logic.step(state, T0 + 60_000)
-    expect(decision.kind).toBe('rollback')
+    expect(off).toMatchObject({ status: 'ok' })
+    expect(off.status === 'ok' && off.unscraped).toBeFalsy()
+    expect(prom.queries.some((q) => q.startsWith('up'))).toBe(false)
   })
 })

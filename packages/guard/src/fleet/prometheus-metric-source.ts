@@ -9,7 +9,20 @@ import { bucketDistribution, type LatencyBucket } from './bucket-distribution.js
  * if (result.status === 'unavailable') console.warn(result.reason)
  */
 export type MetricSourceResult =
-  | { readonly status: 'ok'; readonly snapshot: MetricsSnapshot }
+  | {
+      readonly status: 'ok'
+      readonly snapshot: MetricsSnapshot
+      /**
+       * Replicas whose metrics are missing from `snapshot` because Prometheus fails to scrape
+       * them (`instance (job)`): the evidence is incomplete.
+       */
+      readonly unscraped?: readonly string[]
+      /**
+       * When Prometheus last scraped the flag's series (ms; the oldest of their newest
+       * samples): older than a scrape interval or two means stale evidence. Absent: no series.
+       */
+      readonly sampledAt?: number
+    }
   | { readonly status: 'unavailable'; readonly reason: string }
 
 /**
@@ -39,6 +52,12 @@ export interface PrometheusMetricSourceOptions {
   readonly matchers?: string
   /** Per-request timeout. Default 5000 ms. */
   readonly timeoutMs?: number
+  /**
+   * The `up` series checked for replicas Prometheus fails to scrape. Default `up` (with
+   * `matchers`). Only targets that exported the flag's `tool_calls_total` in the last hour
+   * count, so other services' targets never block a rollout. `false`: no check.
+   */
+  readonly upSelector?: string | false
 }
 
 interface Sample {
@@ -64,6 +83,7 @@ export function prometheusMetricSource(options: PrometheusMetricSourceOptions): 
   const doFetch = options.fetch ?? fetch
   const prefix = options.prefix ?? 'canarykit_'
   const timeoutMs = options.timeoutMs ?? 5000
+  const upSelector = options.upSelector ?? (options.matchers ? `up{${options.matchers}}` : 'up')
 
   const query = async (promql: string, now: number): Promise<readonly Sample[]> => {
     const url = new URL(base)
@@ -89,23 +109,38 @@ export function prometheusMetricSource(options: PrometheusMetricSourceOptions): 
         `{flag=${JSON.stringify(flagKey)}${extra}${options.matchers ? `,${options.matchers}` : ''}}`
       const inc = (metric: string, extra = '', by = 'variant'): string =>
         `sum by (${by}) (increase(${prefix}${metric}${sel(extra)}[${range}]))`
+      // Targets failing their scrapes now, among those that served this flag in the last hour.
+      const down =
+        upSelector === false
+          ? undefined
+          : `${upSelector} == 0 and on (job, instance) group by (job, instance) (last_over_time(${prefix}tool_calls_total${sel()}[1h]))`
       try {
-        const [calls, errors, failures, sessions, buckets] = await Promise.all([
+        const [calls, errors, failures, sessions, buckets, unscraped, newest] = await Promise.all([
           query(inc('tool_calls_total'), now),
           query(inc('tool_calls_total', ',outcome="error"'), now),
           query(inc('tool_calls_total', ',outcome="failure"'), now),
           query(inc('sessions_assigned_total'), now),
           query(inc('tool_call_duration_seconds_bucket', '', 'le, variant'), now),
+          down === undefined ? [] : query(down, now),
+          // timestamp() of a selector is its newest sample: after a restart or a stuck scrape
+          // loop Prometheus still answers, with old samples.
+          query(`min(timestamp(${prefix}tool_calls_total${sel()}))`, now),
         ])
-        if (calls.length === 0) {
-          return {
-            status: 'unavailable',
-            reason: `no ${prefix}tool_calls_total series for flag ${flagKey}`,
-          }
-        }
+        // No series in the window (no traffic yet, a stage seconds old) is a small sample, not
+        // an outage: the judge holds for more data.
+        const snapshot = build(flagKey, stageStartedAt, {
+          calls,
+          errors,
+          failures,
+          sessions,
+          buckets,
+        })
+        const sampled = Number(newest[0]?.value[1]) * 1000
         return {
           status: 'ok',
-          snapshot: build(flagKey, stageStartedAt, { calls, errors, failures, sessions, buckets }),
+          snapshot,
+          ...(unscraped.length > 0 && { unscraped: unscraped.map(targetName) }),
+          ...(Number.isFinite(sampled) && { sampledAt: sampled }),
         }
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error)
@@ -113,6 +148,13 @@ export function prometheusMetricSource(options: PrometheusMetricSourceOptions): 
       }
     },
   }
+}
+
+/** `127.0.0.1:9464 (mcp)`: the target as Prometheus names it. */
+function targetName(s: Sample): string {
+  const instance = s.metric['instance'] ?? 'unknown instance'
+  const job = s.metric['job']
+  return job === undefined ? instance : `${instance} (${job})`
 }
 
 interface Results {

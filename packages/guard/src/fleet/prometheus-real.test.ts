@@ -37,13 +37,18 @@ function exposition(n: number): string {
 }
 
 describe.skipIf(!hasPrometheus)('prometheusMetricSource against a real Prometheus', () => {
-  it('reads fleet counters, then reports unavailable once Prometheus stops', async () => {
+  it('reads fleet counters, names a replica it cannot scrape, and reports unavailable once Prometheus stops', async () => {
     let scrapes = 0
-    const target = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-      res.end(exposition(++scrapes))
-    })
+    const replica = () =>
+      createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        res.end(exposition(++scrapes))
+      })
+    // Two replicas of one job; the second one stops answering scrapes halfway.
+    const target = replica()
+    const second = replica()
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r))
+    await new Promise<void>((r) => second.listen(0, '127.0.0.1', r))
     const portOf = (s: { address(): unknown }): number => (s.address() as AddressInfo).port
     const probe = createServer()
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
@@ -53,7 +58,7 @@ describe.skipIf(!hasPrometheus)('prometheusMetricSource against a real Prometheu
     const config = join(dir, 'prometheus.yml')
     writeFileSync(
       config,
-      `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: mcp\n    static_configs:\n      - targets: ['127.0.0.1:${portOf(target)}']\n`,
+      `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: mcp\n    static_configs:\n      - targets: ['127.0.0.1:${portOf(target)}', '127.0.0.1:${portOf(second)}']\n`,
     )
     const child = spawn(
       BIN,
@@ -89,10 +94,23 @@ describe.skipIf(!hasPrometheus)('prometheusMetricSource against a real Prometheu
       expect(Math.abs((v2?.errors ?? 0) / (v2?.calls ?? 1) - 0.5)).toBeLessThan(0.1)
       expect(v2?.latency.quantile(0.99)).toBe(50)
       expect(v2?.sessions).toBeGreaterThan(0)
+      expect(result.unscraped).toBeUndefined()
+
+      // The second replica stops answering: within a few scrapes `up` is 0 and it is named.
+      const name = `127.0.0.1:${portOf(second)} (mcp)`
+      second.closeAllConnections()
+      await new Promise((r) => second.close(r))
+      let missing = await source.read('search', start - 1000, Date.now())
+      for (let i = 0; i < 40 && !(missing.status === 'ok' && missing.unscraped?.length); i++) {
+        await new Promise((r) => setTimeout(r, 250))
+        missing = await source.read('search', start - 1000, Date.now())
+      }
+      expect(missing).toMatchObject({ status: 'ok', unscraped: [name] })
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
       await exited
       await new Promise((r) => target.close(r))
+      if (second.listening) await new Promise((r) => second.close(r))
       rmSync(dir, { recursive: true, force: true })
     }
     const down = await source.read('search', start, Date.now())

@@ -8,6 +8,7 @@ import {
 } from '../persistence/rollout-record.js'
 import { servedPercentage } from '../stages/plan.js'
 import type { Decision } from '../types.js'
+import type { MetricsNotice } from './rollout-logic.js'
 
 /** An action the guard carried out, from before to after, as alerts and the audit log see it. */
 export interface ActionFacts {
@@ -79,6 +80,8 @@ const LEVEL: Record<AuditAction, AlertLevel> = {
   complete: 'info',
   pause: 'info',
   resume: 'info',
+  'metrics-unavailable': 'warning',
+  'metrics-restored': 'info',
 }
 
 /**
@@ -116,6 +119,56 @@ export function actionAlert(facts: ActionFacts): Alert {
     percentage: servedPercentage(stateOf(after)),
     ...('checks' in decision ? { decision } : {}),
   }
+}
+
+/**
+ * The alert and the audit record of a metrics notice: the rollout holds where it is.
+ *
+ * @internal
+ */
+export function describeNotice(
+  record: RolloutRecord,
+  notice: MetricsNotice,
+  decision: Decision,
+): { alert: Alert; audit: AuditRecord } {
+  const flag = flagName(record.flagKey)
+  const percentage = servedPercentage(stateOf(record))
+  const seconds = Math.max(0, Math.round((decision.at - notice.since) / 1000))
+  const reason = notice.reason.replace(/\.$/, '')
+  const text =
+    notice.kind === 'metrics-unavailable'
+      ? `canarykit: ${flag}: metrics unusable for ${seconds} s (${reason}). Holding at ${percentage} %: no promotion on missing or stale metrics, no rollback on missing metrics alone.`
+      : `canarykit: ${flag}: metrics are back after ${seconds} s; judging again at ${percentage} % (the outage: ${reason}).`
+  const alert: Alert = {
+    level: LEVEL[notice.kind],
+    kind: notice.kind,
+    text,
+    at: decision.at,
+    flagKey: record.flagKey,
+    actor: 'guard',
+    reason: notice.reason,
+    phase: record.phase,
+    stage: record.stage,
+    percentage,
+    ...(notice.unscraped === undefined ? {} : { unscraped: notice.unscraped }),
+  }
+  const audit: AuditRecord = {
+    at: new Date(decision.at).toISOString(),
+    flagKey: record.flagKey,
+    action: notice.kind,
+    kind: decision.kind,
+    reason:
+      notice.kind === 'metrics-unavailable'
+        ? notice.reason
+        : `metrics back after ${seconds} s (the outage: ${reason})`,
+    actor: 'guard',
+    phase: record.phase,
+    stage: record.stage,
+    percentage,
+    epoch: record.epoch,
+    persisted: true,
+  }
+  return { alert, audit }
 }
 
 /**

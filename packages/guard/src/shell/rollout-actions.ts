@@ -9,7 +9,7 @@ import {
 } from '../persistence/rollout-record.js'
 import type { Decision, RolloutState } from '../types.js'
 import type { AlertDispatcher } from './alert-dispatcher.js'
-import { actionAlert, auditRecord, errorText, recorded } from './describe-action.js'
+import { actionAlert, auditRecord, describeNotice, errorText, recorded } from './describe-action.js'
 import type { GuardEngine } from './guard-options.js'
 import type { RolloutLogic, StepResult } from './rollout-logic.js'
 
@@ -50,6 +50,8 @@ export interface RolloutActions {
     action: AuditAction,
     error?: unknown,
   ) => void
+  /** Alerts and audits a step's metrics notice, if it has one. */
+  readonly noticed: (record: RolloutRecord, result: StepResult) => void
   readonly killSwitch: (record: RolloutRecord) => void
   readonly rollBack: (record: RolloutRecord, result: StepResult, actor: string) => Promise<void>
   readonly flushPending: () => Promise<void>
@@ -142,6 +144,13 @@ export function createRolloutActions(context: ActionContext): RolloutActions {
     audit?.append(auditRecord(facts))
   }
 
+  function noticed(record: RolloutRecord, { notice, decision }: StepResult): void {
+    if (notice === undefined) return
+    const { alert, audit: line } = describeNotice(record, notice, decision)
+    alerts.emit(alert)
+    audit?.append(line)
+  }
+
   /** Every new evaluation in this process gets the baseline, synchronously. */
   function killSwitch(record: RolloutRecord): void {
     try {
@@ -197,6 +206,7 @@ export function createRolloutActions(context: ActionContext): RolloutActions {
     persist,
     targetOf,
     acted,
+    noticed,
     killSwitch,
     rollBack,
     flushPending,

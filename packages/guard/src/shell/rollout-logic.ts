@@ -9,6 +9,26 @@ import type { Criteria, Decision, Plan, RolloutState } from '../types.js'
 export interface StepResult {
   readonly state: RolloutState
   readonly decision: Decision
+  /** Something about the evidence itself that the guard alerts and audits (fleet mode). */
+  readonly notice?: MetricsNotice
+}
+
+/**
+ * A change in the health of a logic's evidence: its metrics have been unusable (missing, stale or
+ * incomplete) for the grace period, or are usable again. The guard turns each into an alert
+ * (`metrics-unavailable` warning, `metrics-restored` info) and an audit record.
+ *
+ * @example
+ * if (result.notice?.kind === 'metrics-unavailable') console.warn(result.notice.reason)
+ */
+export interface MetricsNotice {
+  readonly kind: 'metrics-unavailable' | 'metrics-restored'
+  /** What is wrong; for `metrics-restored`, what was (as `metrics-unavailable` said). */
+  readonly reason: string
+  /** When the metrics became unusable (ms since the epoch). */
+  readonly since: number
+  /** Scrape targets Prometheus fails to scrape (`instance (job)`), when that is the problem. */
+  readonly unscraped?: readonly string[]
 }
 
 /**
