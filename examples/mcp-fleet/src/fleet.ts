@@ -11,7 +11,7 @@ import { startReplica, type ReplicaProcess } from './replica-process.js'
 import type { CanaryBehaviour } from './search-tool.js'
 import { startTraffic, type Traffic } from './traffic.js'
 import { waitFor } from './wait.js'
-import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
+import { startWebhookReceiver, type WebhookReceiver } from 'mcp-canary-demo/webhook-receiver'
 
 export interface FleetOptions {
   /** How the canary build behaves in every replica. */

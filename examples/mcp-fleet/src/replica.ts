@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util'
 import { createCanary } from 'canarykit'
-import { startMcpHttpServer } from './mcp-http-server.js'
+import { randomUUID } from 'node:crypto'
+import { startMcpHttpServer } from 'mcp-canary-demo/mcp-http-server'
 import { searchBuilds, type CanaryBehaviour } from './search-tool.js'
 import { FLAG } from './fleet-flags.js'
 
@@ -43,11 +44,13 @@ const search = canary.tool({
   name: 'search',
   variants: { stable: builds.stable, canary: builds.canary },
 })
+// The demo's server: Streamable HTTP on 127.0.0.1, one McpServer per session, `/metrics`.
 const server = await startMcpHttpServer({
-  search,
   metricsHandler: canary.metricsHandler,
+  sessionId: randomUUID,
   onSessionClosed: (id) => canary.router.releaseSession(id),
 })
+server.deploy(search)
 const stop = (): void => {
   void Promise.all([server.close(), canary.close()]).finally(() => process.exit(0))
 }
